@@ -1,0 +1,1 @@
+"""Static site generator for an annotated archive of Chinese county reports."""

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Command line: build, check, import, suggest programmes, watch and serve the archive."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from archive.build import BuildOptions, build, check
+from archive.errors import BuildError
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line, with the build options shared by every command."""
+    parser = argparse.ArgumentParser(
+        prog="build.py",
+        description="Build the archive of county reports into a static site (default), or run one of the commands below.",
+    )
+    parser.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    parser.add_argument("--layouts", type=Path, default=Path("layouts"), help="layouts folder (default: layouts)")
+    parser.add_argument("--config", type=Path, default=Path("config.yml"), help="site config file (default: config.yml)")
+    parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
+    parser.add_argument("--base-url", help="absolute URL of the site, used only in the feed and sitemap")
+    parser.add_argument("--drafts", action="store_true", help="include reports marked draft: true")
+    parser.add_argument("--watch", action="store_true", help="build, then rebuild on every change")
+    parser.add_argument("--serve", action="store_true", help="build, watch and serve with live reload on 127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000, help="port for --serve (default: 8000)")
+    parser.add_argument("--bind", default="127.0.0.1", help="address for --serve (default: 127.0.0.1)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("check", help="validate all content and print every problem as path:line: message")
+    imp = sub.add_parser("import", help="draft report pages from raw source text files")
+    imp.add_argument("files", nargs="+", type=Path, help="raw .txt files (UTF-8, GB18030/GBK or UTF-16)")
+    imp.add_argument("--force", action="store_true", help="overwrite an existing page")
+    prog = sub.add_parser("programmes", help="work with the programme registry")
+    prog.add_argument("--suggest", action="store_true", help="print candidate programmes not yet in the registry")
+    prog.add_argument("--limit", type=int, default=40, help="how many candidates to print (default: 40)")
+    return parser.parse_args(argv)
+
+
+def options_from(args: argparse.Namespace) -> BuildOptions:
+    """BuildOptions from parsed arguments."""
+    return BuildOptions(
+        content_dir=args.content,
+        layouts_dir=args.layouts,
+        config_file=args.config,
+        out_dir=args.out,
+        base_url=args.base_url,
+        drafts=args.drafts,
+    )
+
+
+def print_problems(problems) -> None:
+    """Print problems on stderr, one per line."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def cmd_build(options: BuildOptions) -> int:
+    """Build once; on error print every problem and keep the previous site."""
+    started = time.perf_counter()
+    try:
+        site, files, problems = build(options)
+    except BuildError as exc:
+        print_problems(exc.problems)
+        print(f"build failed: {len(exc.problems)} error(s); {options.out_dir} left as it was", file=sys.stderr)
+        return 1
+    print_problems(problems.warnings)
+    elapsed = time.perf_counter() - started
+    print(f"built {len(site.reports)} reports, {len(files)} files into {options.out_dir} in {elapsed:.2f} s")
+    return 0
+
+
+def cmd_check(options: BuildOptions) -> int:
+    """Validate everything; exit 1 on any error."""
+    problems = check(options)
+    print_problems(problems.errors + problems.warnings)
+    errors, warnings = len(problems.errors), len(problems.warnings)
+    print(f"{errors} error(s), {warnings} warning(s)")
+    return 1 if errors else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command the user asked for."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    options = options_from(args)
+    if args.command == "check":
+        return cmd_check(options)
+    if args.command == "import":
+        from archive.importer import run_import
+
+        return run_import(args.files, options.content_dir, force=args.force)
+    if args.command == "programmes":
+        from archive.programmes import run_suggest
+
+        return run_suggest(options, limit=args.limit)
+    if args.serve or args.watch:
+        from archive.serve import run
+
+        return run(options, serve=args.serve, host=args.bind, port=args.port)
+    return cmd_build(options)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

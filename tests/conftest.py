@@ -1,0 +1,55 @@
+"""Shared fixtures: the repository, copies of its content to break or edit, builds, and a browser."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+# Flags that keep Chromium off the (closed) network and quiet in a sandbox without a display.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A private copy of content/, layouts/ and config.yml to edit or break."""
+    for name in ("content", "layouts"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "config.yml", tmp_path / "config.yml")
+    return tmp_path
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run `python build.py ARGS` in cwd and capture its output."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8"
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The repository's own content built once per test session."""
+    out = tmp_path_factory.mktemp("built") / "site"
+    result = run_cli("--out", str(out), cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; skipped only where Chromium is not installed."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (scripts/setup.sh --browser installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
