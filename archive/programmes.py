@@ -30,3 +30,26 @@ class Matcher:
     def find(self, text: str) -> list[Span]:
         """Every mention in text, longest alias first, non-overlapping, in order."""
         return []
+
+
+@dataclass
+class ProgrammeIndex:
+    """What the pages need to know about programmes across the collection (placeholder)."""
+
+    by_report: dict  # report slug -> list[(Programme, mention count)], most mentioned first
+    related: dict  # report slug -> list[(Report, score, list[Programme] shared)], best first
+    reports_of: dict  # programme slug -> list[Report] that mention it, by date
+
+
+def analyse(site) -> ProgrammeIndex:
+    """Mentions, passages, figures, co-occurrence and related reports (placeholder)."""
+    return ProgrammeIndex({}, {}, {})
+
+
+def markdown_plugin(md, matcher: Matcher) -> None:
+    """Install a markdown-it core rule that links every mention in body text (placeholder)."""
+
+
+def render_pages(site, renderer) -> list:
+    """Programme index and one page per programme (placeholder)."""
+    return []

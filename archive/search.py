@@ -8,3 +8,8 @@ from .site import Site
 def build_search(site: Site) -> list[OutputFile]:
     """Index files for the site (placeholder)."""
     return []
+
+
+def render_pages(site, renderer) -> list[OutputFile]:
+    """search.html (placeholder)."""
+    return []
