@@ -123,6 +123,8 @@ class Programme:
     see_also: list[str] = field(default_factory=list)
     summary: str = ""
     lines: dict[str, int] = field(default_factory=dict)
+    not_in: list[str] = field(default_factory=list)  # words inside which an alias is not this programme
+    measures: list[str] = field(default_factory=list)  # words whose sentences feed the figures table
 
     @property
     def url(self) -> str:
@@ -349,7 +351,7 @@ def parse_report(doc: Document, root: Path, problems: Problems) -> Report | None
     return report if len(problems.errors) == before else None
 
 
-PROGRAMME_KEYS = {"name", "aliases", "category", "see_also", "summary"}
+PROGRAMME_KEYS = {"name", "aliases", "category", "see_also", "summary", "not_in", "measures"}
 
 
 def parse_programme(doc: Document, problems: Problems) -> Programme | None:
@@ -371,6 +373,8 @@ def parse_programme(doc: Document, problems: Problems) -> Programme | None:
         see_also=f.names("see_also"),
         summary=f.text("summary"),
         lines=dict(doc.lines),
+        not_in=f.names("not_in"),
+        measures=f.names("measures"),
     )
     return programme if len(problems.errors) == before else None
 
