@@ -1,0 +1,101 @@
+"""One timed build in a fresh process, so every run is cold: `build_child.py MODE CONTENT OUT [RUNS]`, JSON on stdout.
+
+Modes: `full` (archive.build.build), `plain` (the same without the search index: pages only, the part Pagefind
+replaces), `incremental` (build once, then edit one report RUNS times and time each rebuild).
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+STARTED = time.perf_counter()
+
+from archive import build as build_mod  # noqa: E402 - after the clock starts: imports are part of a cold build
+from archive.build import BuildOptions  # noqa: E402
+
+
+def options(content: Path, out: Path) -> BuildOptions:
+    """Build options for the benchmark's content root with the repository's layouts and config."""
+    return BuildOptions(
+        content_dir=content, layouts_dir=ROOT / "layouts", config_file=ROOT / "config.yml", out_dir=out
+    )
+
+
+def run_full(content: Path, out: Path) -> dict:
+    """A cold full build."""
+    t0 = time.perf_counter()
+    site, files, _ = build_mod.build(options(content, out))
+    t1 = time.perf_counter()
+    return {"build_s": t1 - t0, "files": len(files), "reports": len(site.reports)}
+
+
+def run_plain(content: Path, out: Path) -> dict:
+    """A full build with the search index switched off: what a site without our search would render."""
+    from archive import search
+
+    search.build_search = lambda site, *a, **k: []  # the page templates still render; only the index is skipped
+    return run_full(content, out)
+
+
+def edit(report: Path, n: int) -> None:
+    """Append one sentence to a report, as an editor's fix would."""
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text.rstrip("\n") + f"\n\n编者补记：第{n}次修订，核对了数据来源。\n", encoding="utf-8")
+
+
+def incremental_api():
+    """The serve engineer's incremental rebuild entry point, if it exists: a callable(changed_paths) factory."""
+    for name in ("Builder", "IncrementalBuilder"):
+        cls = getattr(build_mod, name, None)
+        if cls is not None:
+            return name, cls
+    return None, None
+
+
+def run_incremental(content: Path, out: Path, runs: int) -> dict:
+    """Build once, then edit one report and rebuild, RUNS times; times only the rebuilds."""
+    report = sorted((content / "reports").glob("*.md"))[len(list((content / "reports").glob("*.md"))) // 2]
+    name, cls = incremental_api()
+    times = []
+    if cls is None:
+        build_mod.build(options(content, out))
+        for i in range(runs):
+            edit(report, i + 1)
+            t0 = time.perf_counter()
+            build_mod.build(options(content, out))
+            times.append(time.perf_counter() - t0)
+        return {"times": times, "kind": "full rebuild in-process (no incremental API yet)", "edited": report.name}
+    builder = cls(options(content, out))
+    builder.build()
+    for i in range(runs):
+        edit(report, i + 1)
+        t0 = time.perf_counter()
+        builder.rebuild({report})
+        times.append(time.perf_counter() - t0)
+    return {"times": times, "kind": f"incremental ({name}.rebuild)", "edited": report.name}
+
+
+def main() -> int:
+    """Run the requested mode and print its timings as JSON."""
+    mode, content, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    imported = time.perf_counter()
+    if mode == "full":
+        result = run_full(content, out)
+    elif mode == "plain":
+        result = run_plain(content, out)
+    elif mode == "incremental":
+        result = run_incremental(content, out, int(sys.argv[4]))
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+    result["import_s"] = imported - STARTED
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
