@@ -22,3 +22,8 @@ if [ "${1:-}" = "--browser" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
   fi
 fi
+
+# The benchmark's own dependencies (Pagefind, pyinstrument), for tests/test_bench.py and bench/run.py.
+if [ "${1:-}" = "--browser" ]; then
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+fi
