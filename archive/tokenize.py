@@ -1,0 +1,228 @@
+"""The search tokenizer: fold Chinese text and cut it into bigrams and words (mirrored by tokenize.js)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+# The one data file both implementations read; the JavaScript tokenizer loads it as a script.
+TS_DATA_JS = Path(__file__).resolve().parent.parent / "layouts" / "static" / "js" / "ts-chars.js"
+
+HAN, WORD, TRANSPARENT, OTHER = "han", "word", "transparent", "other"
+
+# Han code points, by range, so that Python and the browser agree whatever their Unicode version.
+_HAN_RANGES = (
+    (0x3007, 0x3007),  # 〇, written in dates such as 二〇一七
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x2FA1F),
+    (0x30000, 0x323AF),
+)
+# Letters kept inside words: Latin (with accents), Greek and Cyrillic; everything else separates.
+_WORD_RANGES = (
+    (0x30, 0x39),
+    (0x61, 0x7A),
+    (0xDF, 0xF6),
+    (0xF8, 0x24F),
+    (0x370, 0x3FF),
+    (0x400, 0x4FF),
+)
+# Quotation marks and middle dots vanish between two Han characters: “五老”调解 reads as 五老调解.
+TRANSPARENT_CHARS = frozenset("\"'\u2018\u2019\u201c\u201d\u300c\u300d\u300e\u300f\u301d\u301e\u301f\u00ab\u00bb\u2039\u203a"
+                              "\u00b7\u2027\u30fb\u2022\u2219")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One search term and where it sits in the original string (offsets in code points).
+
+    kind: "w" a Latin/digit word, "b" a Han bigram, "u" a lone Han character, "t" the last character
+    of a Han run of two or more (indexed so that a one-character query finds it at a run's end).
+    A bigram spans from its first to its second character, over any transparent marks between, so
+    two bigrams of one run are adjacent exactly when next.start == start + length - 1.
+    """
+
+    term: str
+    start: int
+    length: int
+    kind: str
+
+    def as_list(self) -> list:
+        """The JSON form shared with tokenize.js: [term, start, length, kind]."""
+        return [self.term, self.start, self.length, self.kind]
+
+
+def _in(cp: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(lo <= cp <= hi for lo, hi in ranges)
+
+
+@lru_cache(maxsize=None)
+def char_class(ch: str) -> str:
+    """The class of one folded character: han, word, transparent or other."""
+    cp = ord(ch)
+    if _in(cp, _HAN_RANGES):
+        return HAN
+    if _in(cp, _WORD_RANGES):
+        return WORD
+    if ch in TRANSPARENT_CHARS:
+        return TRANSPARENT
+    return OTHER
+
+
+def _parse_data_js(text: str) -> dict[str, str]:
+    """The traditional→simplified map from the pairs string in ts-chars.js."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith('return "'):
+            pairs = json.loads(line[len("return "):].rstrip(";"))
+            chars = list(pairs)
+            return dict(zip(chars[0::2], chars[1::2]))
+    raise ValueError(f"{TS_DATA_JS}:1: no 'return \"…\"' line with the character pairs")
+
+
+@lru_cache(maxsize=1)
+def ts_map() -> dict[str, str]:
+    """Traditional → simplified, one character each (from OpenCC's TSCharacters, via ts-chars.js)."""
+    return _parse_data_js(TS_DATA_JS.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=65536)
+def fold_char(ch: str) -> str:
+    """One code point folded: NFKC, lower case, traditional → simplified (may give 0–n characters)."""
+    table = ts_map()
+    return "".join(table.get(c, c) for c in unicodedata.normalize("NFKC", ch).lower())
+
+
+def fold(text: str) -> str:
+    """The text as search sees it: NFKC, lower case, traditional → simplified, per code point."""
+    return "".join(fold_char(ch) for ch in text)
+
+
+def _folded(text: str) -> list[tuple[str, int]]:
+    """Folded characters, each with the code-point offset of the original character it came from."""
+    return [(c, i) for i, ch in enumerate(text) for c in fold_char(ch)]
+
+
+def tokenize(text: str) -> list[Token]:
+    """Index tokens of a string: Han bigrams (+ run tails, lone unigrams) and whole Latin/digit words."""
+    chars = _folded(text)
+    classes = [char_class(c) for c, _ in chars]
+    tokens: list[Token] = []
+    n = len(chars)
+    i = 0
+    while i < n:
+        kind = classes[i]
+        if kind == HAN:
+            run = [chars[i]]
+            j = i + 1
+            while j < n:
+                if classes[j] == HAN:
+                    run.append(chars[j])
+                    j += 1
+                elif classes[j] == TRANSPARENT:
+                    m = j
+                    while m < n and classes[m] == TRANSPARENT:
+                        m += 1
+                    if m < n and classes[m] == HAN:
+                        j = m
+                    else:
+                        break
+                else:
+                    break
+            tokens.extend(_han_tokens(run))
+            i = j
+        elif kind == WORD:
+            j = i
+            while j < n and classes[j] == WORD:
+                j += 1
+            start, end = chars[i][1], chars[j - 1][1] + 1
+            tokens.append(Token("".join(c for c, _ in chars[i:j]), start, end - start, "w"))
+            i = j
+        else:
+            i += 1
+    return tokens
+
+
+def _han_tokens(run: list[tuple[str, int]]) -> list[Token]:
+    """Bigrams of one Han run, then its last character; a lone character stays a unigram."""
+    if len(run) == 1:
+        return [Token(run[0][0], run[0][1], 1, "u")]
+    out = [Token(a + b, pa, pb + 1 - pa, "b") for (a, pa), (b, pb) in zip(run, run[1:])]
+    out.append(Token(run[-1][0], run[-1][1], 1, "t"))
+    return out
+
+
+# --- the data file, generated from the opencc package ---------------------------------------------
+
+
+def opencc_ts_pairs() -> dict[str, str]:
+    """First candidate of every line of the installed opencc package's TSCharacters dictionary.
+
+    The wheel ships the dictionary compiled (TSCharacters.ocd2); its own opencc_dict tool turns
+    it back into OpenCC's text format (key TAB candidates).
+    """
+    import opencc.clib
+
+    clib = Path(opencc.clib.__file__).resolve().parent
+    tool, ocd2 = clib / "bin" / "opencc_dict", clib / "share" / "opencc" / "TSCharacters.ocd2"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "TSCharacters.txt"
+        subprocess.run([str(tool), "-i", str(ocd2), "-o", str(out), "-f", "ocd2", "-t", "text"],
+                       check=True, capture_output=True)
+        lines = out.read_text(encoding="utf-8").splitlines()
+    pairs: dict[str, str] = {}
+    for line in lines:
+        key, candidates = line.split("\t")
+        pairs[key] = candidates.split(" ")[0]
+    return pairs
+
+
+def closed_map(pairs: dict[str, str]) -> dict[str, str]:
+    """The map followed to its fixpoint (薴→苧→苎 gives 薴→苎) so folding twice changes nothing."""
+    out = {}
+    for key in pairs:
+        value, seen = pairs[key], {key}
+        while value in pairs and pairs[value] != value and value not in seen:
+            seen.add(value)
+            value = pairs[value]
+        if value != key:
+            out[key] = value
+    return out
+
+
+def data_js(table: dict[str, str]) -> str:
+    """The text of ts-chars.js: a UMD script returning the map as one string of key/value pairs."""
+    pairs = "".join(k + table[k] for k in sorted(table))
+    return (
+        "/* Traditional→simplified characters: the first candidate of every entry of OpenCC's\n"
+        "   TSCharacters dictionary (opencc package, Apache-2.0), followed to its fixpoint.\n"
+        "   Generated by `python -m archive.tokenize --write-data`; do not edit. */\n"
+        "(function (root, factory) {\n"
+        "  if (typeof module === \"object\" && module.exports) { module.exports = factory(); }\n"
+        "  else { root.ArchiveTSChars = factory(); }\n"
+        "})(typeof self !== \"undefined\" ? self : this, function () {\n"
+        "  \"use strict\";\n"
+        f"  return {json.dumps(pairs, ensure_ascii=False)};\n"
+        "});\n"
+    )
+
+
+def main(argv: list[str]) -> int:
+    """`--write-data` regenerates ts-chars.js from the installed opencc package."""
+    if argv != ["--write-data"]:
+        print("usage: python -m archive.tokenize --write-data", file=sys.stderr)
+        return 2
+    TS_DATA_JS.parent.mkdir(parents=True, exist_ok=True)
+    TS_DATA_JS.write_text(data_js(closed_map(opencc_ts_pairs())), encoding="utf-8")
+    print(f"wrote {TS_DATA_JS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,117 @@
+/* The search tokenizer, the same rule as archive/tokenize.py (tests/tokenizer_vectors.json holds both
+   to it): per code point NFKC + lower case + traditional→simplified, Han runs → overlapping bigrams
+   (plus the run's last character as a "tail"; a lone character stays a unigram), Latin/digit runs →
+   whole words, everything else separates, except quotation marks and middle dots between two Han
+   characters, which are skipped. Offsets are in code points of the original string.
+   A plain script (window.ArchiveTokenize) that node can also require. */
+(function (root, factory) {
+  if (typeof module === "object" && module.exports) { module.exports = factory(require("./ts-chars.js")); }
+  else { root.ArchiveTokenize = factory(root.ArchiveTSChars); }
+})(typeof self !== "undefined" ? self : this, function (pairs) {
+  "use strict";
+
+  var HAN = 1, WORD = 2, TRANSPARENT = 3, OTHER = 0;
+  var HAN_RANGES = [[0x3007, 0x3007], [0x3400, 0x4DBF], [0x4E00, 0x9FFF], [0xF900, 0xFAFF],
+                    [0x20000, 0x2FA1F], [0x30000, 0x323AF]];
+  var WORD_RANGES = [[0x30, 0x39], [0x61, 0x7A], [0xDF, 0xF6], [0xF8, 0x24F], [0x370, 0x3FF], [0x400, 0x4FF]];
+  var TRANSPARENT_CHARS = "\"'\u2018\u2019\u201c\u201d\u300c\u300d\u300e\u300f\u301d\u301e\u301f\u00ab\u00bb" +
+                          "\u2039\u203a\u00b7\u2027\u30fb\u2022\u2219";
+
+  var table = new Map();
+  var list = Array.from(pairs);
+  for (var p = 0; p + 1 < list.length; p += 2) { table.set(list[p], list[p + 1]); }
+
+  function inRanges(cp, ranges) {
+    for (var i = 0; i < ranges.length; i++) { if (cp >= ranges[i][0] && cp <= ranges[i][1]) { return true; } }
+    return false;
+  }
+
+  var classCache = new Map();
+  function charClass(ch) {
+    var k = classCache.get(ch);
+    if (k !== undefined) { return k; }
+    var cp = ch.codePointAt(0);
+    if (inRanges(cp, HAN_RANGES)) { k = HAN; }
+    else if (inRanges(cp, WORD_RANGES)) { k = WORD; }
+    else if (TRANSPARENT_CHARS.indexOf(ch) >= 0) { k = TRANSPARENT; }
+    else { k = OTHER; }
+    classCache.set(ch, k);
+    return k;
+  }
+
+  var foldCache = new Map();
+  /* One code point folded: NFKC, lower case, traditional → simplified (0–n characters). */
+  function foldChar(ch) {
+    var f = foldCache.get(ch);
+    if (f !== undefined) { return f; }
+    var out = "";
+    for (var c of ch.normalize("NFKC").toLowerCase()) {
+      var s = table.get(c);
+      out += s === undefined ? c : s;
+    }
+    foldCache.set(ch, out);
+    return out;
+  }
+
+  /* The text as search sees it. */
+  function fold(text) {
+    var out = "";
+    for (var ch of String(text)) { out += foldChar(ch); }
+    return out;
+  }
+
+  /* Folded characters with the code-point offset of the original character each came from. */
+  function folded(text) {
+    var chars = [], pos = [], i = 0;
+    for (var ch of String(text)) {
+      for (var c of foldChar(ch)) { chars.push(c); pos.push(i); }
+      i++;
+    }
+    return { chars: chars, pos: pos };
+  }
+
+  /* Tokens as [term, start, length, kind]; kind w word, b bigram, u lone Han char, t run tail. */
+  function tokenize(text) {
+    var f = folded(text), chars = f.chars, pos = f.pos, n = chars.length;
+    var classes = chars.map(charClass);
+    var tokens = [], i = 0, j, m;
+    while (i < n) {
+      var kind = classes[i];
+      if (kind === HAN) {
+        var run = [i];
+        j = i + 1;
+        while (j < n) {
+          if (classes[j] === HAN) { run.push(j); j++; }
+          else if (classes[j] === TRANSPARENT) {
+            m = j;
+            while (m < n && classes[m] === TRANSPARENT) { m++; }
+            if (m < n && classes[m] === HAN) { j = m; } else { break; }
+          } else { break; }
+        }
+        if (run.length === 1) {
+          tokens.push([chars[i], pos[i], 1, "u"]);
+        } else {
+          for (var r = 0; r + 1 < run.length; r++) {
+            var a = run[r], b = run[r + 1];
+            tokens.push([chars[a] + chars[b], pos[a], pos[b] + 1 - pos[a], "b"]);
+          }
+          var last = run[run.length - 1];
+          tokens.push([chars[last], pos[last], 1, "t"]);
+        }
+        i = j;
+      } else if (kind === WORD) {
+        j = i;
+        var term = "";
+        while (j < n && classes[j] === WORD) { term += chars[j]; j++; }
+        tokens.push([term, pos[i], pos[j - 1] + 1 - pos[i], "w"]);
+        i = j;
+      } else {
+        i++;
+      }
+    }
+    return tokens;
+  }
+
+  return { fold: fold, foldChar: foldChar, tokenize: tokenize, charClass: charClass,
+           HAN: HAN, WORD: WORD, TRANSPARENT: TRANSPARENT, OTHER: OTHER };
+});
