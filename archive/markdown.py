@@ -1,10 +1,18 @@
-"""Markdown bodies to HTML, with a stable anchor on every paragraph and programme links."""
+"""Markdown bodies to HTML, with a stable anchor on every block and programme mentions linked."""
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from html import escape
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 
+from . import programmes
 from .content import Report
 
 
@@ -25,9 +33,198 @@ class RenderedBody:
     paragraphs: list[Paragraph] = field(default_factory=list)
 
 
-_md = MarkdownIt("commonmark", {"html": False})
+# Links in report bodies may go to the web, to an e-mail address or to a page of the site; no other scheme.
+_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+
+def validate_link(url: str) -> bool:
+    """True for http(s), mailto and scheme-less (relative or #anchor) links."""
+    m = _SCHEME_RE.match(url.strip())
+    return m is None or m.group(1).lower() in _ALLOWED_SCHEMES
+
+
+# ---------------------------------------------------------------- anchors
+
+# Openers that start an anchored block; the kind is decided by where they sit.
+_CONTAINERS_WITHOUT_OWN_PARAGRAPHS = ("list_item_open", "container_figure_open", "tr_open")
+
+
+def _anchor_blocks(state: StateCore) -> None:
+    """Give every block an id pN in document order and collect its plain text into env['paragraphs']."""
+    paragraphs: list[Paragraph] = []
+    open_types: list[str] = []  # the stack of open block tokens
+    anchored: list[bool] = []  # for each open block token: did it start an anchored block
+    current: list[tuple[Paragraph, list[str]]] = []  # anchored blocks still open, innermost last
+
+    def start(token: Token, kind: str) -> None:
+        anchor = f"p{len(paragraphs) + 1}"
+        token.attrSet("id", anchor)
+        paragraph = Paragraph(anchor, "", kind)
+        paragraphs.append(paragraph)
+        current.append((paragraph, []))
+
+    for token in state.tokens:
+        if token.nesting == 1:
+            kind = _kind_of(token, open_types)
+            if kind:
+                start(token, kind)
+            open_types.append(token.type)
+            anchored.append(bool(kind))
+            if token.type in ("td_open", "th_open") and current and current[-1][1]:
+                current[-1][1].append(" | ")
+        elif token.nesting == -1:
+            if open_types:
+                open_types.pop()
+            if anchored and anchored.pop() and current:
+                paragraph, parts = current.pop()
+                paragraph.text = "".join(parts).strip()
+        elif token.type == "inline":
+            if current:
+                current[-1][1].append(_plain_text(token.children or []))
+        elif token.type in ("fence", "code_block"):
+            start(token, "p")
+            paragraph, _ = current.pop()
+            paragraph.text = token.content.strip()
+    state.env["paragraphs"] = paragraphs
+
+
+def _kind_of(token: Token, open_types: Sequence[str]) -> str:
+    """The kind of anchored block an opening token starts, or '' when it is part of a larger one."""
+    if token.type == "heading_open":
+        return token.tag
+    if token.type == "container_figure_open":
+        return "figure"
+    if token.type == "list_item_open":
+        return "li"
+    if token.type == "tr_open":
+        return "td"
+    if token.type == "paragraph_open":
+        if any(t in _CONTAINERS_WITHOUT_OWN_PARAGRAPHS for t in open_types):
+            return ""
+        if "footnote_open" in open_types:
+            return "footnote"
+        if "container_note_open" in open_types:
+            return "note"
+        return "p"
+    return ""
+
+
+def _plain_text(children: list[Token]) -> str:
+    """The text a reader sees in an inline run, without footnote markers."""
+    parts: list[str] = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "softbreak":
+            parts.append("")  # a line break inside Chinese text is not a space
+        elif child.type == "hardbreak":
+            parts.append("\n")
+        elif child.type == "image":
+            parts.append(_plain_text(child.children or []))
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------- rendering rules
+
+
+def _render_figure(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    """A photo caption: the photo is not in the source, only its caption."""
+    token = tokens[idx]
+    if token.nesting == 1:
+        anchor = token.attrGet("id") or ""
+        return f'<figure class="photo" id="{escape(str(anchor))}"><figcaption>'
+    return "</figcaption></figure>\n"
+
+
+def _render_note(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    """An editor's note, set apart from the report's own text."""
+    if tokens[idx].nesting == 1:
+        return '<aside class="note" role="note"><p class="note-label">编者按</p>\n'
+    return "</aside>\n"
+
+
+def _hide_figure_paragraphs(state: StateCore) -> None:
+    """Put a caption's text straight into <figcaption> instead of a nested <p>."""
+    inside = 0
+    for token in state.tokens:
+        if token.type == "container_figure_open":
+            inside += 1
+        elif token.type == "container_figure_close":
+            inside -= 1
+        elif inside and token.type in ("paragraph_open", "paragraph_close"):
+            token.hidden = True
+
+
+def _install_renderers(md: MarkdownIt) -> None:
+    """Headings with a permalink, tables that scroll on a phone, footnotes under a heading."""
+    rules = md.renderer.rules
+    default_heading_close = rules.get("heading_close")
+
+    def heading_close(self, tokens, idx, options, env):
+        anchor = next((t.attrGet("id") for t in reversed(tokens[:idx]) if t.type == "heading_open"), None)
+        link = f'<a class="anchor" href="#{escape(str(anchor))}" aria-label="本节链接">#</a>' if anchor else ""
+        closing = default_heading_close(self, tokens, idx, options, env) if default_heading_close else self.renderToken(tokens, idx, options, env)
+        return link + closing
+
+    def table_open(self, tokens, idx, options, env):
+        return '<div class="table-wrap">' + self.renderToken(tokens, idx, options, env)
+
+    def table_close(self, tokens, idx, options, env):
+        return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+    def footnote_block_open(self, tokens, idx, options, env):
+        return '<section class="footnotes" aria-label="注释">\n<h2 class="footnotes-title">注释</h2>\n<ol class="footnotes-list">\n'
+
+    def footnote_anchor(self, tokens, idx, options, env):
+        # the plugin's ↩︎ is rendered as an emoji by some fonts; a plain arrow with a label reads better
+        n = tokens[idx].meta["id"] + 1
+        sub = tokens[idx].meta.get("subId", 0)
+        ref = f"fnref{n}" + (f":{sub}" if sub > 0 else "")
+        return f' <a href="#{ref}" class="footnote-backref" aria-label="回到正文">↑</a>'
+
+    md.add_render_rule("heading_close", heading_close)
+    md.add_render_rule("table_open", table_open)
+    md.add_render_rule("table_close", table_close)
+    md.add_render_rule("footnote_block_open", footnote_block_open)
+    md.add_render_rule("footnote_anchor", footnote_anchor)
+
+
+def make_markdown(matcher) -> MarkdownIt:
+    """A MarkdownIt for report bodies: no raw HTML, tables, footnotes, note and figure containers."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.use(footnote_plugin)
+    md.use(container_plugin, "note", render=_render_note)
+    md.use(container_plugin, "figure", render=_render_figure)
+    md.validateLink = validate_link  # type: ignore[method-assign]
+    _install_renderers(md)
+    programmes.markdown_plugin(md, matcher)
+    # Anchors last: after footnotes moved to the end and after mentions were linked, so ids follow the page.
+    md.core.ruler.push("hide_figure_paragraphs", _hide_figure_paragraphs)
+    md.core.ruler.push("anchor_blocks", _anchor_blocks)
+    return md
+
+
+_cache: list[tuple[object, MarkdownIt]] = []  # one (matcher, md) pair: building md costs more than a page
+
+
+def markdown_for(matcher) -> MarkdownIt:
+    """The MarkdownIt instance for a matcher, built once."""
+    if not _cache or _cache[0][0] is not matcher:
+        _cache[:] = [(matcher, make_markdown(matcher))]
+    return _cache[0][1]
+
+
+def render_text(text: str, matcher, report: Report | None = None) -> RenderedBody:
+    """Render any Markdown text the way report bodies are rendered."""
+    md = markdown_for(matcher)
+    env: dict = {"report": report}  # the programmes plugin honours the report's not_programmes
+    tokens = md.parse(text, env)
+    html = md.renderer.render(tokens, md.options, env)
+    return RenderedBody(html, env.get("paragraphs", []))
 
 
 def render_body(report: Report, matcher) -> RenderedBody:
-    """Render one report body (placeholder: no anchors or links yet)."""
-    return RenderedBody(_md.render(report.body))
+    """Render one report body with an id on every block and programme mentions linked."""
+    return render_text(report.body, matcher, report)

@@ -1,12 +1,369 @@
 """Every HTML page, feed and data file of the site, rendered with the Jinja layouts."""
 from __future__ import annotations
 
+import csv
+import io
+import json
+import posixpath
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
+from xml.sax.saxutils import escape as xml_escape
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from . import programmes, search
+from .content import PartialDate, Report
 from .output import OutputFile
-from .site import Site
+from .site import Group, Site
+
+
+def relative_url(current: str, target: str) -> str:
+    """The link from page `current` to `target` (both relative to the site root), percent-encoded.
+
+    Links are relative and name a file, so the site works from any sub-path and from file://.
+    """
+    path, _, fragment = target.partition("#")
+    if path:
+        start = posixpath.dirname(current) or "."
+        link = quote(posixpath.relpath(path, start), safe="/")
+    else:
+        link = ""
+    if fragment:
+        link += "#" + quote(fragment, safe="")
+    return link
+
+
+def absolute_url(base_url: str, path: str) -> str:
+    """An absolute URL for the feed and sitemap, the only places that need one."""
+    return base_url + quote(path, safe="/")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the main navigation."""
+
+    label: str
+    url: str
+    section: str  # the first URL part of the pages this entry stands for
+
+
+def navigation(with_programmes: bool) -> list[NavItem]:
+    """The main navigation: home, every browse page, the programmes when they have pages."""
+    items = [
+        NavItem("首页", "index.html", ""),
+        NavItem("报道", "reports/index.html", "reports"),
+        NavItem("县域", "counties/index.html", "counties"),
+        NavItem("作者", "authors/index.html", "authors"),
+        NavItem("年份", "years/index.html", "years"),
+        NavItem("时间线", "timeline.html", "timeline.html"),
+    ]
+    if with_programmes:
+        items.append(NavItem("项目", "programmes/index.html", "programmes"))
+    return items
+
+
+class Renderer:
+    """Renders Jinja layouts into site files, every link made relative to the page being rendered."""
+
+    def __init__(self, site: Site, layouts: Path):
+        self.site = site
+        self.layouts = layouts
+        self.env = Environment(
+            loader=FileSystemLoader(str(layouts)),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["date_text"] = _date_text
+        # Programme pages come from programmes.render_pages; until it has produced its index, assume it will
+        self.with_programmes = bool(site.programmes)
+
+    @staticmethod
+    def rel(target: str, current: str) -> str:
+        """The relative, percent-encoded link from page `current` to `target`."""
+        return relative_url(current, target)
+
+    def page(self, template: str, url: str, **context) -> OutputFile:
+        """Render a layout for the page at `url` with the common context plus `context`."""
+        section = url.split("/", 1)[0]
+        common = {
+            "site": self.site,
+            "config": self.site.config,
+            "url": url,
+            "rel": lambda target: relative_url(url, target),
+            "nav": navigation(self.with_programmes),
+            "with_programmes": self.with_programmes,
+            "section": section,
+            "programme_index": self.site.programme_index,
+        }
+        html = self.env.get_template(template).render({**common, **context})
+        return OutputFile(url, html.encode("utf-8"), f"{self.layouts / template}")
+
+
+def _date_text(date: PartialDate) -> str:
+    """A date as a Chinese reader writes it, exactly as precise as known."""
+    return date.chinese()
+
+
+# ---------------------------------------------------------------- pages
+
+
+def report_pages(site: Site, r: Renderer) -> list[OutputFile]:
+    """One page per report, with its neighbours in time."""
+    out = []
+    index = site.programme_index
+    for i, report in enumerate(site.reports):
+        body = site.bodies[report.slug]
+        headings = [p for p in body.paragraphs if p.kind == "h2"]
+        out.append(r.page(
+            "report.html", report.url,
+            report=report,
+            body=Markup(body.html),
+            toc=headings if len(headings) >= 3 else [],
+            county=site.county_of[report.county],
+            source_url=source_path(report),
+            mentioned=index.by_report.get(report.slug, []) if index else [],
+            related=index.related.get(report.slug, []) if index else [],
+            newer=site.reports[i - 1] if i > 0 else None,
+            older=site.reports[i + 1] if i + 1 < len(site.reports) else None,
+        ))
+    return out
+
+
+def source_path(report: Report) -> str:
+    """Where the raw source text of a report is published ('' when it has none)."""
+    return f"sources/{report.source_file}" if report.source_file else ""
+
+
+def group_pages(site: Site, r: Renderer) -> list[OutputFile]:
+    """One page per county, author and year, and the index pages listing them with counts."""
+    out = []
+    for groups in (site.counties, site.authors, site.years):
+        for group in groups:
+            out.append(r.page("group.html", group.url, group=group))
+    out.append(r.page("counties.html", "counties/index.html"))
+    out.append(r.page("authors.html", "authors/index.html"))
+    biggest = max((g.count for g in site.years), default=1)
+    out.append(r.page("years.html", "years/index.html", biggest=biggest))
+    out.append(r.page("reports.html", "reports/index.html"))
+    return out
+
+
+def most_shared(site: Site, n: int = 8) -> list[tuple[object, int, int]]:
+    """The programmes mentioned by the most counties, then reports: (programme, counties, reports)."""
+    index = site.programme_index
+    if not index:
+        return []
+    by_slug = {p.slug: p for p in site.programmes}
+    rows = []
+    for slug, reports in index.reports_of.items():
+        if slug in by_slug and reports:
+            rows.append((by_slug[slug], len({x.county for x in reports}), len(reports)))
+    rows.sort(key=lambda row: (-row[1], -row[2], row[0].name))
+    return rows[:n]
+
+
+def home_page(site: Site, r: Renderer) -> OutputFile:
+    """The front page: what the archive is, counts, latest reports, most-shared programmes."""
+    return r.page("home.html", "index.html", latest=site.latest(8), shared=most_shared(site))
+
+
+# ---------------------------------------------------------------- timeline
+
+_TL_WIDTH = 960  # the drawing's own units; the SVG scales to the page width
+_TL_LEFT = 56  # room for the lane of reports known only to the year
+_TL_LANE = 22
+_TL_TOP = 30
+_TL_CHAR = 13  # width of a CJK character at the label's font size
+
+
+@dataclass
+class TimelineMark:
+    """One report placed on a year's axis."""
+
+    report: Report
+    x: float
+    y: float
+    precision: str
+
+
+@dataclass
+class TimelineYear:
+    """One year of the timeline: its marks, month ticks and the drawing's height."""
+
+    group: Group
+    marks: list[TimelineMark]
+    ticks: list[tuple[float, str]]
+    height: int
+
+
+def _timeline_x(date: PartialDate) -> float:
+    """Where in a year a date falls; a date known only to the year sits in the left lane."""
+    span = _TL_WIDTH - _TL_LEFT - 20
+    if date.month is None:
+        return _TL_LEFT / 2
+    fraction = (date.month - 1 + ((date.day - 0.5) / 31 if date.day else 0.5)) / 12
+    return _TL_LEFT + fraction * span
+
+
+def timeline(site: Site) -> list[TimelineYear]:
+    """Every report on its year's axis, labels stacked in lanes so they do not overlap."""
+    years = []
+    span = _TL_WIDTH - _TL_LEFT - 20
+    ticks = [(_TL_LEFT + m / 12 * span, f"{m + 1}月") for m in range(12)]
+    for group in site.years:
+        lanes: list[float] = []  # the right end of the last label in each lane
+        marks = []
+        for report in sorted(group.reports, key=lambda x: (x.date.sort_key(), x.slug)):
+            x = _timeline_x(report.date)
+            width = _TL_CHAR * len(report.county) + 12
+            lane = next((i for i, end in enumerate(lanes) if end < x - 4), None)
+            if lane is None:
+                lanes.append(0)
+                lane = len(lanes) - 1
+            lanes[lane] = x + width
+            marks.append(TimelineMark(report, round(x, 1), _TL_TOP + 14 + lane * _TL_LANE, report.date.precision))
+        years.append(TimelineYear(group, marks, [(round(x, 1), t) for x, t in ticks], _TL_TOP + 24 + len(lanes) * _TL_LANE))
+    return years
+
+
+# ---------------------------------------------------------------- feeds and data
+
+
+def _atom_date(date: PartialDate) -> str:
+    """An RFC 3339 time for a partial date: its first day, at midnight China time."""
+    return f"{date.year:04d}-{date.month or 1:02d}-{date.day or 1:02d}T00:00:00+08:00"
+
+
+def _excerpt(site: Site, report: Report, limit: int = 200) -> str:
+    """The summary, or the opening of the body, for the feed."""
+    if report.summary:
+        return report.summary
+    text = "".join(p.text for p in site.bodies[report.slug].paragraphs if p.kind == "p")
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def atom_feed(site: Site) -> OutputFile:
+    """An Atom feed of every report, newest first; `updated` is the newest report's date."""
+    base = site.config.base_url
+    updated = _atom_date(site.reports[0].date) if site.reports else "1970-01-01T00:00:00Z"
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_escape(site.config.language)}">',
+        f"  <title>{xml_escape(site.config.title)}</title>",
+        f"  <subtitle>{xml_escape(site.config.description)}</subtitle>",
+        f'  <link rel="self" href="{xml_escape(absolute_url(base, "feed.xml"))}"/>',
+        f'  <link rel="alternate" type="text/html" href="{xml_escape(base)}"/>',
+        f"  <id>{xml_escape(base)}</id>",
+        f"  <updated>{updated}</updated>",
+        f"  <author><name>{xml_escape(site.config.title)}</name></author>",
+    ]
+    for report in site.reports:
+        url = absolute_url(base, report.url)
+        lines += [
+            "  <entry>",
+            f"    <title>{xml_escape(report.title)}</title>",
+            f'    <link rel="alternate" type="text/html" href="{xml_escape(url)}"/>',
+            f"    <id>{xml_escape(url)}</id>",
+            f"    <updated>{_atom_date(report.date)}</updated>",
+            *[f"    <author><name>{xml_escape(a)}</name></author>" for a in report.authors],
+            f'    <category term="{xml_escape(report.county)}"/>',
+            f"    <summary>{xml_escape(_excerpt(site, report))}</summary>",
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return OutputFile("feed.xml", ("\n".join(lines) + "\n").encode("utf-8"), "feed")
+
+
+def sitemap(site: Site, urls: list[str]) -> OutputFile:
+    """sitemap.xml: every HTML page; a report's lastmod is its date at its own precision."""
+    base = site.config.base_url
+    lastmod = {r.url: r.date.iso() for r in site.reports}
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for url in sorted(urls):
+        loc = absolute_url(base, "" if url == "index.html" else url)
+        mod = f"<lastmod>{lastmod[url]}</lastmod>" if url in lastmod else ""
+        lines.append(f"  <url><loc>{xml_escape(loc)}</loc>{mod}</url>")
+    lines.append("</urlset>")
+    return OutputFile("sitemap.xml", ("\n".join(lines) + "\n").encode("utf-8"), "sitemap")
+
+
+def catalog_rows(site: Site) -> list[dict]:
+    """The reports as open data, newest first."""
+    index = site.programme_index
+    rows = []
+    for report in site.reports:
+        mentioned = index.by_report.get(report.slug, []) if index else []
+        rows.append({
+            "url": report.url,
+            "title": report.title,
+            "county": report.county,
+            "prefecture": report.prefecture,
+            "province": report.province,
+            "date": report.date.iso(),
+            "author": list(report.authors),
+            "programmes": [p.name for p, _ in mentioned],
+            "source_file": source_path(report),
+        })
+    return rows
+
+
+def catalog(site: Site) -> list[OutputFile]:
+    """catalog.json (reports and programmes) and catalog.csv (reports, UTF-8 with BOM for spreadsheets)."""
+    reports = catalog_rows(site)
+    index = site.programme_index
+    progs = [{
+        "url": p.url,
+        "name": p.name,
+        "aliases": list(p.aliases),
+        "category": p.category,
+        "reports": [x.url for x in (index.reports_of.get(p.slug, []) if index else [])],
+    } for p in site.programmes]
+    data = json.dumps({"reports": reports, "programmes": progs}, ensure_ascii=False, indent=1) + "\n"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    columns = ["url", "title", "county", "prefecture", "province", "date", "author", "programmes", "source_file"]
+    writer.writerow(columns)
+    for row in reports:
+        writer.writerow(["; ".join(v) if isinstance(v, list) else v for v in (row[c] for c in columns)])
+    return [
+        OutputFile("catalog.json", data.encode("utf-8"), "catalog"),
+        OutputFile("catalog.csv", ("\ufeff" + buffer.getvalue()).encode("utf-8"), "catalog"),
+    ]
+
+
+def static_files(layouts: Path) -> list[OutputFile]:
+    """layouts/static/** copied to assets/**."""
+    root = layouts / "static"
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+    return [OutputFile("assets/" + p.relative_to(root).as_posix(), p.read_bytes(), str(p)) for p in files]
+
+
+def source_files(site: Site) -> list[OutputFile]:
+    """The raw source text of every report, published beside the pages."""
+    out = {}
+    for report in site.reports:
+        if report.source_file:
+            path = site.root / "sources" / report.source_file
+            out[source_path(report)] = OutputFile(source_path(report), path.read_bytes(), str(path))
+    return [out[k] for k in sorted(out)]
 
 
 def render_site(site: Site, layouts: Path) -> list[OutputFile]:
-    """Render every page (placeholder: report bodies only)."""
-    return [OutputFile(r.url, site.bodies[r.slug].html.encode("utf-8"), str(r.path)) for r in site.reports]
+    """Every page, feed, data file and asset of the site."""
+    r = Renderer(site, layouts)
+    files = programmes.render_pages(site, r)
+    # no link to a programme index that was not made
+    r.with_programmes = any(f.path == "programmes/index.html" for f in files)
+    files += search.render_pages(site, r)
+    files += [home_page(site, r), *report_pages(site, r), *group_pages(site, r)]
+    files.append(r.page("timeline.html", "timeline.html", years=timeline(site), width=_TL_WIDTH, left=_TL_LEFT))
+    html_urls = [f.path for f in files if f.path.endswith(".html")]
+    files.append(r.page("404.html", "404.html"))
+    files += [atom_feed(site), sitemap(site, html_urls), *catalog(site)]
+    files += static_files(layouts) + source_files(site)
+    return files

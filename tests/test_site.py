@@ -1,0 +1,290 @@
+"""The built site: every page reachable, no broken link or anchor, open data that matches the content."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from archive.config import Config
+from archive.content import load_content
+from archive.errors import BuildError, Problems
+from archive.output import OutputFile, check_outputs, destination, publish
+from archive.pages import relative_url
+
+from conftest import ROOT, run_cli
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+class PageLinks(HTMLParser):
+    """The ids a page defines and the internal links it makes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[tuple[str, str]] = []  # (tag, url)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(a["id"])
+        for attr in ("href", "src", "action"):
+            if attr in a and a[attr] is not None:
+                self.links.append((tag, a[attr]))
+
+
+def parse(path: Path) -> PageLinks:
+    p = PageLinks()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def resolve(page: str, link: str) -> tuple[str, str] | None:
+    """The site path and fragment a link from `page` points at; None for external links."""
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc:
+        return None
+    assert not link.startswith("/"), f"{page}: root-relative link {link!r} breaks sub-paths and file://"
+    if not parts.path:
+        return page, unquote(parts.fragment)
+    base = PurePosixPath(page).parent
+    joined = PurePosixPath(*(base / unquote(parts.path)).parts)
+    norm: list[str] = []
+    for part in joined.parts:
+        if part == "..":
+            assert norm, f"{page}: link {link!r} leaves the site"
+            norm.pop()
+        elif part != ".":
+            norm.append(part)
+    return "/".join(norm), unquote(parts.fragment)
+
+
+def crawl(site: Path) -> tuple[set[str], list[str]]:
+    """Follow every internal link from index.html: the pages reached and every broken link or anchor."""
+    seen: set[str] = set()
+    broken: list[str] = []
+    parsed: dict[str, PageLinks] = {}
+    queue = ["index.html"]
+    pending_anchors: list[tuple[str, str, str]] = []
+    while queue:
+        page = queue.pop()
+        if page in seen:
+            continue
+        seen.add(page)
+        if not page.endswith(".html"):
+            continue
+        parsed[page] = links = parse(site / page)
+        for tag, link in links.links:
+            target = resolve(page, link)
+            if target is None:
+                continue
+            path, fragment = target
+            if tag == "form" and path == "search.html" and not (site / path).exists():
+                continue  # the search page belongs to the search engineer and may not exist yet
+            if path.startswith("programmes/") and not (site / "programmes").exists():
+                continue  # programme pages (issue 4) not rendered yet; once any exist every link must work
+            if path.endswith("/") or not (site / path).is_file():
+                broken.append(f"{page}: {link} -> {path} missing")
+                continue
+            if fragment:
+                pending_anchors.append((page, link, fragment))
+            queue.append(path)
+    for page, link, fragment in pending_anchors:
+        path, _ = resolve(page, link)
+        if path.endswith(".html") and fragment not in parsed[path].ids:
+            broken.append(f"{page}: {link} -> no id {fragment!r}")
+    return seen, broken
+
+
+@pytest.fixture(scope="module")
+def content():
+    problems = Problems()
+    loaded = load_content(Config(), ROOT / "content", problems)
+    assert not problems.errors
+    return loaded
+
+
+def test_every_page_is_reachable_and_no_link_is_broken(built_site: Path, content):
+    seen, broken = crawl(built_site)
+    assert broken == []
+    html_files = {p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html")}
+    assert html_files - seen <= {"404.html"}, "pages no link leads to"
+    for report in content.reports:
+        assert report.url in seen
+        assert f"counties/{report.county}.html" in seen
+        assert f"years/{report.date.year}.html" in seen
+        for author in report.authors:
+            assert f"authors/{author}.html" in seen
+    if (built_site / "programmes").exists():  # once issue 4 renders programme pages, each must be reachable
+        for programme in content.programmes:
+            assert programme.url in seen
+    for index in ("counties/index.html", "authors/index.html", "years/index.html", "reports/index.html", "timeline.html"):
+        assert index in seen
+    # the raw source text is published as it was received
+    for report in content.reports:
+        if report.source_file:
+            published = built_site / "sources" / report.source_file
+            assert f"sources/{report.source_file}" in seen
+            assert published.read_bytes() == (ROOT / "content" / "sources" / report.source_file).read_bytes()
+
+
+def test_report_page_shows_where_and_when_it_comes_from(built_site: Path):
+    html = (built_site / "reports/2017-pingjiang.html").read_text(encoding="utf-8")
+    assert "<title>“六个一”创新社会管理 平江三年连续荣膺省级“平安县”" in html
+    assert '<a href="../counties/%E5%B9%B3%E6%B1%9F%E5%8E%BF.html">平江县</a> · 岳阳市 · ' in html
+    assert '<time datetime="2017">2017年</time>' in html  # only the year is known: no invented month
+    assert "日期推断：原文未注明日期。" in html
+    assert '<a href="../authors/%E5%94%90%E9%A2%96.html">唐颖</a>、<a href="../authors/%E5%94%90%E5%8D%89%E8%8A%B3%E5%AD%90.html">唐卉芳子</a>' in html
+    assert '<a href="../sources/000_d25f3210d77c197c.txt"' in html
+    assert '<figure class="photo" id="p7"><figcaption>平江县人民法院院长主审贩卖毒品案，全程网络直播</figcaption></figure>' in html
+    assert '<html lang="zh-CN">' in html
+    xiangxi = (built_site / "reports/2018-xiangxi.html").read_text(encoding="utf-8")
+    assert '<time datetime="2018-12-05">2018年12月5日</time>' in xiangxi
+
+
+def test_footnotes_of_a_report_are_rendered(built_site: Path):
+    html = (built_site / "reports/2017-jiaxian.html").read_text(encoding="utf-8")
+    assert '<a href="#fn1" id="fnref1">[1]</a>' in html
+    assert "原文此段至“信息员1600”中断，下文缺失。" in html
+
+
+def test_browse_pages_list_every_report_with_counts(built_site: Path, content):
+    counties = (built_site / "counties/index.html").read_text(encoding="utf-8")
+    years = (built_site / "years/index.html").read_text(encoding="utf-8")
+    for county in {r.county for r in content.reports}:
+        n = sum(r.county == county for r in content.reports)
+        assert f">{county}</a>" in counties and f"{n} 篇" in counties
+        page = (built_site / f"counties/{county}.html").read_text(encoding="utf-8")
+        for r in content.reports:
+            assert (relative_url("counties/x.html", r.url) in page) == (r.county == county)
+    for year in {r.date.year for r in content.reports}:
+        n = sum(r.date.year == year for r in content.reports)
+        assert f">{year}年</a>" in years
+        page = (built_site / f"years/{year}.html").read_text(encoding="utf-8")
+        assert f"{n} 篇报道" in page
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    assert f"<strong>{len(content.reports)}</strong> 篇报道" in home
+    assert f"<strong>{len({r.county for r in content.reports})}</strong> 个县市区" in home
+    timeline = (built_site / "timeline.html").read_text(encoding="utf-8")
+    for r in content.reports:
+        assert relative_url("timeline.html", r.url) in timeline
+    assert "<svg" in timeline
+
+
+def test_catalog_json_and_csv_match_the_content(built_site: Path, content):
+    data = json.loads((built_site / "catalog.json").read_text(encoding="utf-8"))
+    assert set(data) == {"reports", "programmes"}
+    by_url = {row["url"]: row for row in data["reports"]}
+    assert set(by_url) == {r.url for r in content.reports}
+    for r in content.reports:
+        row = by_url[r.url]
+        assert set(row) == {"url", "title", "county", "prefecture", "province", "date", "author", "programmes", "source_file"}
+        assert (row["title"], row["county"], row["prefecture"], row["province"]) == (r.title, r.county, r.prefecture, r.province)
+        assert row["date"] == r.date.iso() and row["author"] == r.authors
+        assert row["source_file"] == (f"sources/{r.source_file}" if r.source_file else "")
+        assert (built_site / row["url"]).is_file()
+        assert all(isinstance(p, str) for p in row["programmes"])
+    names = {p.name for p in content.programmes}
+    assert {p["name"] for p in data["programmes"]} == names
+    for p in data["programmes"]:
+        assert set(p) == {"url", "name", "aliases", "category", "reports"}
+        for url in p["reports"]:
+            assert p["name"] in by_url[url]["programmes"]
+    raw = (built_site / "catalog.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "spreadsheet programs need the BOM to read UTF-8"
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [row["url"] for row in rows] == [row["url"] for row in data["reports"]]
+    for row, j in zip(rows, data["reports"]):
+        assert row["title"] == j["title"] and row["date"] == j["date"]
+        assert row["author"].split("; ") == j["author"]
+    assert any(row["county"] == "平江县" and row["province"] == "湖南省" for row in rows)
+
+
+def test_feed_and_sitemap_are_well_formed(built_site: Path, content):
+    feed = ET.parse(built_site / "feed.xml").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == len(content.reports)
+    newest = max(content.reports, key=lambda r: r.date.sort_key())
+    assert feed.find(f"{ATOM}updated").text.startswith(newest.date.iso())
+    titles = [e.find(f"{ATOM}title").text for e in entries]
+    assert titles[0] == newest.title
+    for e in entries:
+        assert e.find(f"{ATOM}link").get("href").startswith("https://example.org/archive/reports/")
+    sitemap = ET.parse(built_site / "sitemap.xml").getroot()
+    locs = {u.find(f"{SITEMAP}loc").text for u in sitemap.findall(f"{SITEMAP}url")}
+    assert "https://example.org/archive/reports/2018-xiangxi.html" in locs
+    assert "https://example.org/archive/counties/%E5%B9%B3%E6%B1%9F%E5%8E%BF.html" in locs
+    assert not any("404" in loc for loc in locs)
+
+
+def test_relative_urls_name_files_and_percent_encode_chinese():
+    assert relative_url("index.html", "reports/2017-pingjiang.html") == "reports/2017-pingjiang.html"
+    assert relative_url("reports/2017-pingjiang.html", "counties/平江县.html") == "../counties/%E5%B9%B3%E6%B1%9F%E5%8E%BF.html"
+    assert relative_url("reports/a.html", "reports/b.html#p7") == "b.html#p7"
+    assert relative_url("counties/index.html", "index.html") == "../index.html"
+    assert relative_url("reports/a.html", "counties/index.html#湖南省") == "../counties/index.html#%E6%B9%96%E5%8D%97%E7%9C%81"
+
+
+def test_base_url_reaches_only_the_feed_and_sitemap(tmp_path: Path, project: Path):
+    out = tmp_path / "site"
+    result = run_cli("--out", str(out), "--base-url", "https://archive.example.net/sub/", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "https://archive.example.net/sub/reports/2018-xiangxi.html" in (out / "feed.xml").read_text(encoding="utf-8")
+    assert "https://archive.example.net/sub/" in (out / "sitemap.xml").read_text(encoding="utf-8")
+    for page in out.rglob("*.html"):
+        assert "archive.example.net" not in page.read_text(encoding="utf-8"), page
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path, project: Path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert run_cli("--out", str(a), cwd=project).returncode == 0
+    assert run_cli("--out", str(b), cwd=project).returncode == 0
+    files_a = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
+    assert files_a == files_b and len(files_a) > 20
+    for name in files_a:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_a_failing_build_leaves_the_previous_site_untouched(tmp_path: Path, project: Path):
+    out = project / "site"
+    assert run_cli("--out", str(out), cwd=project).returncode == 0
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    page = project / "content/reports/2017-pingjiang.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("date: '2017'", "date: 2017-13"), encoding="utf-8")
+    result = run_cli("--out", str(out), cwd=project)
+    assert result.returncode == 1
+    assert "2017-pingjiang.md:" in result.stderr and "no month 13" in result.stderr
+    after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in project.iterdir() if p.name.startswith(".site.")], "temporary folders left behind"
+
+
+@pytest.mark.parametrize("bad", ["../outside.html", "/etc/passwd", "reports/../../x.html", "a\\..\\b.html", ""])
+def test_output_outside_the_site_is_refused(tmp_path: Path, bad: str):
+    out = tmp_path / "site"
+    with pytest.raises(BuildError) as exc:
+        publish([OutputFile("index.html", b"ok"), OutputFile(bad, b"evil", "layouts/evil.html")], out)
+    assert "leave" in str(exc.value)
+    assert not out.exists() and not (tmp_path / "outside.html").exists()
+
+
+def test_output_guard_resolves_symlinks_and_refuses_duplicates(tmp_path: Path):
+    root = tmp_path / "site"
+    (root / "reports").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (root / "link").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(BuildError):
+        destination(root, "link/x.html")
+    assert destination(root, "reports/x.html") == (root / "reports/x.html").resolve()
+    with pytest.raises(BuildError) as exc:
+        check_outputs([OutputFile("counties/平江县.html", b"a", "one"), OutputFile("counties/平江县.html", b"b", "two")])
+    assert "two pages claim" in str(exc.value)
