@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
+from markupsafe import Markup
+
 from .content import Programme, Report
 from .errors import Problems
 
@@ -238,13 +240,13 @@ def markdown_plugin(md, matcher: Matcher) -> None:
     one-line summary as tooltip. Headings are not linked (a heading is a section title, not a
     sentence to follow), text already inside a link is not linked again, and editor's notes and
     footnotes are left alone because they are our words, not the report's. Pass the report as
-    env={"report": report} so its `not_programmes:` are honoured.
+    env={"report": report} so its `not_programmes:` are honoured (env["exclude"]: more slugs to skip).
     """
     from markdown_it.token import Token
 
     def link_mentions(state) -> None:
-        report = state.env.get("report") if isinstance(state.env, dict) else None
-        excluded = _excluded(report, matcher)
+        env = state.env if isinstance(state.env, dict) else {}
+        excluded = _excluded(env.get("report"), matcher) | set(env.get("exclude", ()))
         depth_skip = 0
         in_heading = False
         for token in state.tokens:
@@ -313,6 +315,82 @@ def _text(Token, content: str):
 
 # ---------------------------------------------------------------- analysis
 
+# The order categories are shown in; categories not listed follow in the order of their names.
+CATEGORY_ORDER = ["基层治理", "技防", "治安防控", "矛盾调解", "专项行动", "平安创建", "民意测评", "队伍建设", "普法",
+                  "警务", "司法公开", "法律服务", "保障机制"]
+
+# A sentence ends at 。！？； (or their ASCII forms), closing quotation marks and brackets staying with it.
+_SENTENCE_RE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』）)]*|\n|$)")
+# A clause of a sentence: what a figure is quoted with.
+_CLAUSE_RE = re.compile(r"[^，,；;：:。！？!?\n]*[，,；;：:。！？!?]?[”’」』）)]*")
+# A figure: a number with its measure word, with the hedges the reports use (近5000个, 约5万余个, 6000多万元).
+# Not preceded by a digit or 第 (第6位 is a rank, not a count).
+FIGURE_RE = re.compile(
+    r"(?<![\d.第])(?:近|约|共|达|超过|超|逾|累计)?\d+(?:\.\d+)?(?:[-—~～至到]\d+(?:\.\d+)?)?(?:万|亿|千|百)?(?:余|多)?"
+    r"(?:万元|亿元|元|人次|场次|平方米|公里|个|名|件|起|人|户|%|％|家|处|场|次|份|台|支|所|项|条|张|幅|分|篇|辆|宗|批|期)"
+)
+
+
+@dataclass
+class Passage:
+    """A sentence of a report that mentions a programme, cut into (text, is_mention) pieces."""
+
+    report: Report
+    anchor: str
+    kind: str
+    pieces: list[tuple[str, bool]]
+
+    @property
+    def text(self) -> str:
+        """The sentence as written."""
+        return "".join(t for t, _ in self.pieces)
+
+
+@dataclass
+class Figure:
+    """A number with its measure word from a sentence about a programme, and the clause it sits in."""
+
+    report: Report
+    anchor: str
+    value: str  # 近5000个
+    pieces: list[tuple[str, bool]]  # the clause, the figure marked
+    direct: bool  # True: the sentence names the programme; False: it names one of its `measures`
+
+
+@dataclass
+class Cell:
+    """One cell of the programme × county matrix."""
+
+    county: str
+    count: int
+    level: int  # 0 (none) to 4 (most), for shading
+    target: str  # URL of the passages, relative to the site root ('' when none)
+
+
+@dataclass
+class ProgrammeEntry:
+    """Everything a programme's page shows."""
+
+    programme: Programme
+    reports: list[Report]  # that mention it, oldest first
+    counts: dict[str, int]  # report slug -> automatic mentions
+    added: set[str]  # report slugs that name it in `programmes:` front matter
+    passages: dict[str, list[Passage]]  # report slug -> passages, in page order
+    figures: list[Figure]
+    cooccurring: list[tuple[Programme, int]]  # other programme, reports naming both
+    see_also: list[Programme]
+    cells: list[Cell]  # one per county of the site, in its order
+
+    @property
+    def counties(self) -> list[str]:
+        """Counties whose reports mention it, without repeats."""
+        return list(dict.fromkeys(r.county for r in self.reports))
+
+    @property
+    def total(self) -> int:
+        """All automatic mentions across the reports."""
+        return sum(self.counts.values())
+
 
 @dataclass
 class ProgrammeIndex:
@@ -321,18 +399,221 @@ class ProgrammeIndex:
     by_report: dict  # report slug -> list[(Programme, mention count)], most mentioned first
     related: dict  # report slug -> list[(Report, score, list[Programme] shared)], best first
     reports_of: dict  # programme slug -> list[Report] that mention it, by date
-    passages: dict = field(default_factory=dict)  # programme slug -> report slug -> list[Passage]
-    figures: dict = field(default_factory=dict)  # programme slug -> list[Figure]
-    cooccurring: dict = field(default_factory=dict)  # programme slug -> list[(Programme, shared report count)]
-    counts: dict = field(default_factory=dict)  # programme slug -> report slug -> mention count
-    counties: list = field(default_factory=list)  # every county with a report, in display order
+    entries: dict = field(default_factory=dict)  # programme slug -> ProgrammeEntry
+    categories: list = field(default_factory=list)  # [(category, [ProgrammeEntry])] in display order
+    counties: list = field(default_factory=list)  # county names, columns of the matrix
 
 
-def analyse(site) -> ProgrammeIndex:
-    """Mentions, passages, figures, co-occurrence and related reports (placeholder)."""
-    return ProgrammeIndex({}, {}, {})
+def sentences(text: str) -> list[tuple[int, int]]:
+    """[start, end) of every sentence of a paragraph."""
+    out = []
+    for m in _SENTENCE_RE.finditer(text):
+        if m.end() > m.start() and text[m.start():m.end()].strip():
+            out.append((m.start(), m.end()))
+    return out
+
+
+def _pieces(text: str, marks: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """text cut at the marked ranges: [(text, marked?)]."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for a, b in sorted(marks):
+        if a < pos:
+            continue
+        if a > pos:
+            out.append((text[pos:a], False))
+        out.append((text[a:b], True))
+        pos = b
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
+
+
+def figures_in(sentence: str) -> list[tuple[str, list[tuple[str, bool]]]]:
+    """Every figure of a sentence with its clause: [(value, clause pieces)]."""
+    out = []
+    for m in _CLAUSE_RE.finditer(sentence):
+        clause = m.group()
+        if not clause.strip():
+            continue
+        for f in FIGURE_RE.finditer(clause):
+            out.append((f.group(), _pieces(clause.strip(), [(f.start() - (len(clause) - len(clause.lstrip())),
+                                                           f.end() - (len(clause) - len(clause.lstrip())))])))
+    return out
+
+
+def _level(count: int, biggest: int) -> int:
+    """Shade 0–4 on a log scale, so one mention shows and the biggest count is darkest."""
+    if count <= 0:
+        return 0
+    if biggest <= 1:
+        return 4
+    return min(4, 1 + int(3 * math.log(count) / math.log(biggest) + 1e-9))
+
+
+def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
+    """Mentions, passages, figures, co-occurrence and related reports, from every report's rendered blocks."""
+    matcher: Matcher = site.matcher
+    problems = problems if problems is not None else getattr(matcher, "problems", None)
+    programmes = {p.slug: p for p in site.programmes}
+    reports = sorted(site.reports, key=lambda r: (r.date.sort_key(), r.slug))  # oldest first
+    counts: dict[str, Counter] = defaultdict(Counter)  # programme -> report -> mentions
+    passages: dict[str, dict[str, list[Passage]]] = defaultdict(dict)
+    figures: dict[str, list[Figure]] = defaultdict(list)
+    added: dict[str, set[str]] = defaultdict(set)
+    measures = {slug: [fold(w) for w in getattr(p, "measures", []) or [] if fold(w)] for slug, p in programmes.items()}
+
+    for report in reports:
+        named = _override(report, "programmes", matcher, problems)
+        excluded = _override(report, "not_programmes", matcher, problems)
+        for slug in sorted(named & excluded):
+            if problems is not None:
+                problems.error(report.path, report.line_of("not_programmes"),
+                               f"programme '{slug}' is both in programmes: and in not_programmes:")
+        for slug in named - excluded:
+            added[slug].add(report.slug)
+        body = site.bodies.get(report.slug)
+        blocks = [b for b in (body.paragraphs if body else []) if b.kind not in NOT_REPORT_KINDS]
+        found: list[tuple[object, list[Span]]] = [(b, matcher.find(b.text, excluded)) for b in blocks]
+        mentioned = {s.programme for _, spans in found for s in spans} | (named - excluded)
+        for block, spans in found:
+            for span in spans:
+                counts[span.programme][report.slug] += 1
+            for start, end in sentences(block.text):
+                sentence = block.text[start:end]
+                inside = [s for s in spans if s.start < end and s.end > start]
+                direct = {s.programme for s in inside}
+                for slug in sorted(direct):
+                    marks = [(max(s.start, start) - start, min(s.end, end) - start) for s in inside if s.programme == slug]
+                    passages[slug].setdefault(report.slug, []).append(
+                        Passage(report, block.anchor, block.kind, _pieces(sentence, marks)))
+                folded = fold(sentence) if any(measures.get(p) for p in mentioned) else ""
+                for slug in sorted(mentioned):
+                    is_direct = slug in direct
+                    if not is_direct and not any(w in folded for w in measures.get(slug, ())):
+                        continue
+                    for value, pieces in figures_in(sentence):
+                        figures[slug].append(Figure(report, block.anchor, value, pieces, is_direct))
+
+    reports_of: dict[str, list[Report]] = {}
+    for slug in programmes:
+        reports_of[slug] = [r for r in reports if counts[slug][r.slug] or r.slug in added[slug]]
+    n = len(reports)
+    idf = {slug: math.log((n + 1) / len(rs)) for slug, rs in reports_of.items() if rs}
+
+    by_report: dict[str, list[tuple[Programme, int]]] = {}
+    sets: dict[str, set[str]] = {}
+    for report in reports:
+        here = [slug for slug in programmes if report in reports_of[slug]]
+        sets[report.slug] = set(here)
+        by_report[report.slug] = sorted(((programmes[s], counts[s][report.slug]) for s in here),
+                                        key=lambda pc: (-pc[1], _name_key(pc[0])))
+
+    related: dict[str, list[tuple[Report, float, list[Programme]]]] = {}
+    for report in reports:
+        ranked = []
+        for other in reports:
+            shared = sets[report.slug] & sets[other.slug]
+            if other is report or not shared:
+                continue
+            score = round(sum(idf[s] for s in shared), 6)
+            named = sorted((programmes[s] for s in shared), key=lambda p: (-idf[p.slug], _name_key(p)))
+            ranked.append((other, score, named))
+        ranked.sort(key=lambda t: (-t[1], tuple(-x for x in t[0].date.sort_key()), t[0].slug))
+        related[report.slug] = ranked[:RELATED_LIMIT]
+
+    county_names = [g.name for g in getattr(site, "counties", [])] or sorted({r.county for r in reports})
+    biggest = max((sum(counts[s][r.slug] for r in reports if r.county == c) for s in programmes for c in county_names),
+                  default=0)
+    entries: dict[str, ProgrammeEntry] = {}
+    for slug, p in programmes.items():
+        rs = reports_of[slug]
+        co = Counter()
+        for r in rs:
+            for other in sets[r.slug] - {slug}:
+                co[other] += 1
+        cells = []
+        for county in county_names:
+            mine = [r for r in rs if r.county == county]
+            count = sum(counts[slug][r.slug] for r in mine)
+            target = f"{p.url}#r-{mine[0].slug}" if mine else ""
+            cells.append(Cell(county, count, _level(count, biggest) if count else (1 if mine else 0), target))
+        entries[slug] = ProgrammeEntry(
+            programme=p,
+            reports=rs,
+            counts={r.slug: counts[slug][r.slug] for r in rs},
+            added={r for r in added[slug]},
+            passages=passages.get(slug, {}),
+            figures=figures.get(slug, []),
+            cooccurring=sorted(((programmes[o], c) for o, c in co.items()), key=lambda pc: (-pc[1], _name_key(pc[0])))[:COOCCUR_LIMIT],
+            see_also=[programmes[s] for s in (matcher.resolve(t) for t in p.see_also) if s in programmes],
+            cells=cells,
+        )
+        if not rs and problems is not None:
+            problems.warning(p.path, p.line_of("name"), f"no report mentions programme '{p.name}' "
+                             f"(aliases: {', '.join(p.names)})")
+    return ProgrammeIndex(by_report, related, reports_of, entries, _categories(entries), county_names)
+
+
+RELATED_LIMIT = 5
+COOCCUR_LIMIT = 10
+
+
+def _name_key(p: Programme) -> tuple:
+    """Programmes ordered by the pinyin of their names (quotation marks ignored)."""
+    from pypinyin import lazy_pinyin
+
+    name = fold(p.name)
+    return (" ".join(lazy_pinyin(name)).lower(), name, p.slug)
+
+
+def _categories(entries: dict[str, ProgrammeEntry]) -> list[tuple[str, list[ProgrammeEntry]]]:
+    """Programmes under their category; within one, the most widely reported first."""
+    groups: dict[str, list[ProgrammeEntry]] = defaultdict(list)
+    for e in entries.values():
+        groups[e.programme.category].append(e)
+    order = [c for c in CATEGORY_ORDER if c in groups] + sorted(c for c in groups if c not in CATEGORY_ORDER)
+    return [(c, sorted(groups[c], key=lambda e: (-len(e.counties), -len(e.reports), -e.total, _name_key(e.programme))))
+            for c in order]
+
+
+def _override(report: Report, key: str, matcher: Matcher, problems: Problems | None) -> set[str]:
+    """Slugs a report names in `programmes:` or `not_programmes:`; an unknown name is an error."""
+    out = set()
+    for name in getattr(report, key, []) or []:
+        slug = matcher.resolve(name)
+        if slug is None:
+            if problems is not None:
+                problems.error(report.path, report.line_of(key), f"{key}: names unknown programme {name!r} "
+                               f"(known: {', '.join(sorted(matcher.programmes))})")
+            continue
+        out.add(slug)
+    return out
 
 
 def render_pages(site, renderer) -> list:
-    """Programme index and one page per programme (placeholder)."""
-    return []
+    """programmes/index.html (categories and the programme × county matrix) and one page per programme."""
+    index: ProgrammeIndex | None = getattr(site, "programme_index", None)
+    if not site.programmes or index is None:
+        return []
+    md = _annotation_markdown(site.matcher)
+    files = [renderer.page("programme-index.html", "programmes/index.html", index=index,
+                           entries=[e for _, es in index.categories for e in es],
+                           biggest=max((c.count for e in index.entries.values() for c in e.cells), default=0))]
+    for slug in sorted(index.entries):
+        entry = index.entries[slug]
+        env = {"exclude": {slug}}
+        annotation = Markup(md.render(entry.programme.body, env)) if entry.programme.body.strip() else ""
+        files.append(renderer.page("programme.html", entry.programme.url, entry=entry, programme=entry.programme,
+                                   annotation=annotation,
+                                   measured=any(not f.direct for f in entry.figures)))
+    return files
+
+
+def _annotation_markdown(matcher: Matcher):
+    """Markdown for our annotations: no raw HTML, other programmes linked, the page's own not."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False})
+    markdown_plugin(md, matcher)
+    return md
