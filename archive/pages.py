@@ -175,7 +175,8 @@ def home_page(site: Site, r: Renderer) -> OutputFile:
 # ---------------------------------------------------------------- timeline
 
 _TL_WIDTH = 960  # the drawing's own units; the SVG scales to the page width
-_TL_LEFT = 56  # room for the lane of reports known only to the year
+_TL_LEFT = 120  # room for the lane of reports known only to the year, labels included
+_TL_RIGHT = 12
 _TL_LANE = 22
 _TL_TOP = 30
 _TL_CHAR = 13  # width of a CJK character at the label's font size
@@ -183,12 +184,14 @@ _TL_CHAR = 13  # width of a CJK character at the label's font size
 
 @dataclass
 class TimelineMark:
-    """One report placed on a year's axis."""
+    """One report placed on a year's axis, its county label beside it."""
 
     report: Report
     x: float
     y: float
     precision: str
+    label_x: float
+    anchor: str  # 'start' (label to the right of the mark) or 'end' (to the left, near the axis end)
 
 
 @dataclass
@@ -203,31 +206,35 @@ class TimelineYear:
 
 def _timeline_x(date: PartialDate) -> float:
     """Where in a year a date falls; a date known only to the year sits in the left lane."""
-    span = _TL_WIDTH - _TL_LEFT - 20
+    span = _TL_WIDTH - _TL_LEFT - _TL_RIGHT
     if date.month is None:
-        return _TL_LEFT / 2
+        return 10
     fraction = (date.month - 1 + ((date.day - 0.5) / 31 if date.day else 0.5)) / 12
     return _TL_LEFT + fraction * span
 
 
 def timeline(site: Site) -> list[TimelineYear]:
-    """Every report on its year's axis, labels stacked in lanes so they do not overlap."""
+    """Every report on its year's axis, labels stacked in lanes so that none overlaps another."""
     years = []
-    span = _TL_WIDTH - _TL_LEFT - 20
-    ticks = [(_TL_LEFT + m / 12 * span, f"{m + 1}月") for m in range(12)]
+    span = _TL_WIDTH - _TL_LEFT - _TL_RIGHT
+    ticks = [(round(_TL_LEFT + m / 12 * span, 1), f"{m + 1}月") for m in range(12)]
     for group in site.years:
-        lanes: list[float] = []  # the right end of the last label in each lane
+        lanes: list[float] = []  # the right end of what is drawn last in each lane
         marks = []
         for report in sorted(group.reports, key=lambda x: (x.date.sort_key(), x.slug)):
             x = _timeline_x(report.date)
-            width = _TL_CHAR * len(report.county) + 12
-            lane = next((i for i, end in enumerate(lanes) if end < x - 4), None)
+            text_width = _TL_CHAR * len(report.county)
+            if x + 9 + text_width > _TL_WIDTH - 2:  # no room on the right: label on the left of the mark
+                left, right, label_x, anchor = x - 9 - text_width, x + 6, x - 9, "end"
+            else:
+                left, right, label_x, anchor = x - 6, x + 9 + text_width, x + 9, "start"
+            lane = next((i for i, end in enumerate(lanes) if end < left - 4), None)
             if lane is None:
                 lanes.append(0)
                 lane = len(lanes) - 1
-            lanes[lane] = x + width
-            marks.append(TimelineMark(report, round(x, 1), _TL_TOP + 14 + lane * _TL_LANE, report.date.precision))
-        years.append(TimelineYear(group, marks, [(round(x, 1), t) for x, t in ticks], _TL_TOP + 24 + len(lanes) * _TL_LANE))
+            lanes[lane] = right
+            marks.append(TimelineMark(report, round(x, 1), _TL_TOP + 14 + lane * _TL_LANE, report.date.precision, round(label_x, 1), anchor))
+        years.append(TimelineYear(group, marks, ticks, _TL_TOP + 24 + len(lanes) * _TL_LANE))
     return years
 
 
