@@ -192,6 +192,10 @@ def read_document(path: Path, problems: Problems) -> Document | None:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark else 2  # +1 for 1-based, +1 for the opening '---'
         problem = getattr(exc, "problem", None) or str(exc)
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark is not None and context_mark is not mark:
+            # e.g. an unclosed '[' is only noticed on a later line: say where it opened.
+            problem = f"{problem} ({context} opened on line {context_mark.line + 2})"
         problems.error(path, line, f"invalid YAML in front matter: {problem}")
         return None
     if not isinstance(meta, dict):
