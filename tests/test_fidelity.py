@@ -181,7 +181,8 @@ def test_every_page_with_a_source_is_checked() -> None:
     for path in sorted(REPORTS.glob("*.md")):
         problems = Problems()
         doc = read_document(path, problems)
-        if doc is not None and doc.meta.get("source_file"):
+        # A draft straight from the importer is not yet published; a finished page must be checked.
+        if doc is not None and doc.meta.get("source_file") and doc.meta.get("draft") is not True:
             assert path.stem in SPECS, f"{path.name} names a source but has no entry in tests/fidelity_debris.yml"
 
 
