@@ -150,6 +150,8 @@ _BULLET_RE = re.compile(r"^[•·●◆▪■□\-*]\s*\S")
 
 _ROLE_RE = re.compile(r"(本报记者|特约记者|见习记者|记者|通讯员|特约通讯员|作者|撰稿|文/|文／|文:|文：|□)")
 _BYLINE_RE = re.compile(rf"^(?:[{_CJK}·\s]{{0,16}}?)(?:本报|特约|见习)?(记者|通讯员|作者)\s*[/／:：]?\s*[{_CJK}]{{2,4}}|^□\s*[{_CJK}]{{2,4}}|^(文|撰文)\s*[/／:：]\s*[{_CJK}]{{2,4}}")
+# 记者手记, 记者观察, 记者来到…: the role word starts a heading or a sentence, not a byline.
+_NOT_BYLINE_RE = re.compile(r"(记者|通讯员|作者)\s*(手记|观察|调查|采访|走访|来到|看到|了解|获悉|注意到|发现|从|在|跟随|随|日前|近日|感言|说)")
 _META_RE = re.compile(r"^(发布时间|发表时间|发布日期|更新时间|时间|日期|来源|稿源|作者|编辑|责任编辑|责编|通讯员|记者|点击数|浏览次数|字号)\s*[:：]")
 _INLINE_BYLINE_RE = re.compile(rf"[（(]\s*(?:作者|记者|通讯员|文)\s*[:：/／]?\s*([{_CJK}\s、，,]+)[）)]\s*$")
 _TAIL_BYLINE_RE = re.compile(rf"[。！？!?”]\s*([{_CJK}·]{{0,12}}?)(?:本报)?(?:记者|通讯员)\s*[/／:：]?\s*([{_CJK}]{{2,4}}(?:[\s、，,]+[{_CJK}]{{2,4}})*)\s*$")
@@ -262,6 +264,12 @@ def split_blocks(text: str) -> list[Block]:
 def classify(blocks: list[Block]) -> None:
     """Mark debris, title, byline, metadata, captions and headings; what is left is paragraph text."""
     in_tail_menu = False
+    # Bylines sit near the top or the bottom; a short line in between that mentions 记者 is text.
+    edge = {id(b) for b in blocks[:10] + blocks[-12:]}
+
+    def near_edge(block: Block) -> bool:
+        return id(block) in edge
+
     for block in blocks:
         line = block.text
         if in_tail_menu and (len(line) <= 20 or _BULLET_RE.match(line)) and not line.endswith("。"):
@@ -274,7 +282,7 @@ def classify(blocks: list[Block]) -> None:
             block.kind = "debris"
         elif _META_RE.match(line) and len(line) <= 60:
             block.kind = "meta"
-        elif len(line) <= 60 and _BYLINE_RE.search(line) and not line.endswith("。"):
+        elif len(line) <= 60 and _BYLINE_RE.search(line) and not line.endswith("。") and near_edge(block) and not _NOT_BYLINE_RE.search(line):
             block.kind = "byline"
     # The title: the first short line that is not a sentence, near the top.
     for block in [b for b in blocks if b.kind == "p"][:6]:
@@ -579,7 +587,7 @@ class Plan:
     message: str = ""
 
 
-def plan_import(path: Path, content_dir: Path, force: bool) -> Plan:
+def plan_import(path: Path, content_dir: Path, force: bool, taken: set[Path] | None = None) -> Plan:
     """Decide what to write for one file, raising ImportProblem for anything that must stop the import."""
     try:
         data = path.read_bytes()
@@ -601,9 +609,11 @@ def plan_import(path: Path, content_dir: Path, force: bool) -> Plan:
     slug = slug_for(draft.county, draft.date, path.stem)
     page = reports / f"{slug}.md"
     n = 2
-    while page.exists():  # another report has this slug: never overwrite it, take the next free name
+    taken = set() if taken is None else taken
+    while page.exists() or page in taken:  # another report has this slug: never overwrite it, take the next free name
         page = reports / f"{slug}-{n}.md"
         n += 1
+    taken.add(page)
     return Plan(path, data, decoded, draft, source_dest, page)
 
 
@@ -611,9 +621,10 @@ def run_import(files: list[Path], content_dir: Path, force: bool) -> int:
     """Import raw source files as draft pages; print what was inferred and what is left TODO. Exit status."""
     plans: list[Plan] = []
     failed = False
+    taken: set[Path] = set()  # pages this run will write, so two new sources with one slug get two pages
     for path in files:
         try:
-            plans.append(plan_import(path, content_dir, force))
+            plans.append(plan_import(path, content_dir, force, taken))
         except ImportProblem as problem:
             print(problem, file=sys.stderr)
             failed = True

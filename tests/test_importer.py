@@ -294,3 +294,21 @@ def test_a_different_file_under_a_kept_name_is_refused(content: Path, tmp_path: 
     assert result.returncode == 1
     assert "jiaxian.txt:1: content/sources/jiaxian.txt already exists with different content" in result.stderr
     assert snapshot(content) == before
+
+
+def test_two_new_sources_with_one_slug_in_one_run(content: Path, tmp_path: Path) -> None:
+    a = write(tmp_path, "a.txt", OWN)
+    b = write(tmp_path, "b.txt", OWN.replace("近年来,郏县县委", "多年来,郏县县委"))
+    assert import_(content, a, b).returncode == 0
+    reports = content / "content" / "reports"
+    assert front(reports / "2017-jiaxian.md")["source_file"] == "a.txt"
+    assert front(reports / "2017-jiaxian-2.md")["source_file"] == "b.txt"
+
+
+def test_a_mid_text_line_mentioning_a_reporter_stays_in_the_body() -> None:
+    lines = OWN.split("\n")
+    at = lines.index("主动防控风险,全力化解矛盾")
+    text = "\n".join(lines[:at] + ["记者手记", "", "记者观察：平安建设的郏县经验", ""] + lines[at:])
+    draft = infer(text)
+    assert draft.authors == ["卢拥军", "李梁崇"]
+    assert "## 记者手记" in draft.body and "## 记者观察：平安建设的郏县经验" in draft.body
