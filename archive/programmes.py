@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -123,9 +124,13 @@ class Matcher:
                     problems.error(p.path, line, f"alias {name!r} is empty once quotation marks and dots are ignored")
                     continue
                 if key in aliases and aliases[key].programme != p.slug:
-                    other = owner[key]
+                    # Both files are told, each naming the other: either may be the one to change.
+                    other, other_name = owner[key], aliases[key].text
+                    other_line = other.line_of("aliases") if other_name in other.aliases else other.line_of("name")
                     problems.error(p.path, line, f"alias {name!r} is also claimed by programme '{other.slug}' ({other.path}); "
                                    "a name may link to one programme only")
+                    problems.error(other.path, other_line, f"alias {other_name!r} is also claimed by programme '{p.slug}' "
+                                   f"({p.path}); a name may link to one programme only")
                     continue
                 if key not in aliases:
                     aliases[key] = _Alias(key, name, p.slug)
@@ -617,3 +622,162 @@ def _annotation_markdown(matcher: Matcher):
     md = MarkdownIt("commonmark", {"html": False})
     markdown_plugin(md, matcher)
     return md
+
+
+# ---------------------------------------------------------------- discovery
+
+QUOTED_RE = re.compile(r"“([^“”\n]{2,24})”")
+_HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+# Phrases cut mid-sentence start or end on these; a programme's name does not.
+_EDGE_STOP = set("的了和与及在是对为等将把被从以并也都而之其各该于由向这那有个")
+# Endings that programme names share; phrases with one rank first.
+PROGRAMME_ENDINGS = ("工程", "行动", "机制", "模式", "制度", "中心", "体系", "活动", "会战", "经验", "工作法", "斗争",
+                     "整治", "规划", "平台", "工作站", "创建", "改革", "网格", "专项", "联动", "调解", "普法")
+PHRASE_LENGTHS = range(3, 9)
+WHOLE_SHARE = 0.6  # a phrase is whole when no one character beside it accounts for more than this share
+
+
+@dataclass
+class Candidate:
+    """A term that may name a programme the registry does not know yet."""
+
+    term: str
+    kind: str  # "quoted" (“…” in a report) or "phrase" (the same words in several reports)
+    reports: int  # how many reports use it
+    count: int  # how many times
+    example: str  # one context, the term in 【】
+    where: str  # path:line of that context
+
+
+@dataclass
+class _Line:
+    report: Report
+    number: int
+    text: str
+
+
+def _report_lines(report: Report) -> list[_Line]:
+    """The lines of a body that are the report's text: no editor's notes, footnotes or Markdown markers."""
+    out = []
+    in_note = False
+    for i, line in enumerate(report.body.split("\n")):
+        stripped = line.strip()
+        if stripped.startswith(":::"):
+            in_note = stripped[3:].strip().startswith("note")
+            continue
+        if in_note or re.match(r"\[\^[^\]]+\]:", stripped):
+            continue
+        text = re.sub(r"\[\^[^\]]+\]", "", stripped.lstrip("#>*- ").strip())
+        if text:
+            out.append(_Line(report, report.body_line + i, text))
+    return out
+
+
+def _context(text: str, start: int, end: int, width: int = 18) -> str:
+    """The words around text[start:end], the term in 【】."""
+    before = text[max(0, start - width):start]
+    after = text[end:end + width]
+    return ("…" if start > width else "") + before + "【" + text[start:end] + "】" + after + ("…" if end + width < len(text) else "")
+
+
+def _covered(matcher: Matcher, folded: str) -> bool:
+    """True when the registry already names this term, or the term is a piece of one of its names."""
+    if matcher.find(folded):
+        return True
+    return any(folded in key for key in matcher.aliases)
+
+
+def suggest(reports: list[Report], matcher: Matcher, min_reports: int = 2) -> list[Candidate]:
+    """Quoted terms and recurring phrases not in the registry, ranked.
+
+    First quoted terms used by min_reports reports or more, then recurring phrases (the same words in
+    min_reports reports, ending like a programme's name: 工程, 行动, 机制 …, and whole: varied
+    characters on both sides), then quoted terms of a single report. Terms inside a known mention or
+    within a known name are left out.
+    """
+    reports = sorted(reports, key=lambda r: (r.date.sort_key(), r.slug))
+    quoted: dict[str, dict] = {}
+    grams: dict[str, dict] = {}
+    for report in reports:
+        for line in _report_lines(report):
+            mentions = matcher.find(line.text)
+            for m in QUOTED_RE.finditer(line.text):
+                if any(s.start < m.end() and s.end > m.start() for s in mentions):
+                    continue
+                key = fold(m.group(1))
+                if not key or not _HAN_RUN_RE.search(key) or _covered(matcher, key):
+                    continue
+                entry = quoted.setdefault(key, {"reports": set(), "count": 0, "example": None})
+                entry["reports"].add(report.slug)
+                entry["count"] += 1
+                if entry["example"] is None:
+                    entry["example"] = (line, m.start(), m.end())
+            norm, origin = normalize(line.text)
+            for run in _HAN_RUN_RE.finditer(norm):
+                a, b = run.span()
+                for n in PHRASE_LENGTHS:
+                    for i in range(a, b - n + 1):
+                        g = norm[i:i + n]
+                        if not g.endswith(PROGRAMME_ENDINGS):
+                            continue
+                        entry = grams.setdefault(g, {"reports": set(), "count": 0, "example": None,
+                                                     "left": Counter(), "right": Counter()})
+                        entry["reports"].add(report.slug)
+                        entry["count"] += 1
+                        # the edge of a run (punctuation, a digit) is a fresh neighbour every time
+                        entry["left"][norm[i - 1] if i > a else f"|{entry['count']}"] += 1
+                        entry["right"][norm[i + n] if i + n < b else f"|{entry['count']}"] += 1
+                        if entry["example"] is None:
+                            entry["example"] = (line, origin[i], origin[i + n - 1] + 1)
+    out: list[Candidate] = []
+    for key, e in quoted.items():
+        line, s, t = e["example"]
+        out.append(Candidate(key, "quoted", len(e["reports"]), e["count"], _context(line.text, s, t),
+                             f"{_display(line.report.path)}:{line.number}"))
+    for g, e in grams.items():
+        if len(e["reports"]) < min_reports or g[0] in _EDGE_STOP:
+            continue
+        # A piece of a longer word mostly has the same neighbour (作机制 is nearly always 工作机制).
+        if max(e["left"].values()) > WHOLE_SHARE * e["count"] or max(e["right"].values()) > WHOLE_SHARE * e["count"]:
+            continue
+        if any(q in g for q in quoted) or _covered(matcher, g):
+            continue  # already a quoted candidate, or the registry's
+        line, s, t = e["example"]
+        out.append(Candidate(g, "phrase", len(e["reports"]), e["count"], _context(line.text, s, t),
+                             f"{_display(line.report.path)}:{line.number}"))
+
+    def rank(c: Candidate) -> tuple:
+        tier = 0 if c.kind == "quoted" and c.reports >= min_reports else 1 if c.kind == "phrase" else 2
+        listing = bool(re.search(r"[、，,；;]", c.term))  # “发现在早、防范在先” is a slogan, not a name
+        return (tier, -c.reports, listing, -c.count, c.term)
+
+    out.sort(key=rank)
+    return out
+
+
+def _display(path) -> str:
+    from .errors import display_path
+
+    return display_path(path)
+
+
+def run_suggest(options, limit: int = 40) -> int:
+    """`build.py programmes --suggest`: print candidate programmes not yet in the registry."""
+    from .build import load
+
+    problems = Problems()
+    content = load(options, problems)
+    matcher = Matcher.from_registry(content.programmes, problems)
+    for problem in problems.errors:
+        print(problem, file=sys.stderr)
+    if problems.errors:
+        return 1
+    candidates = suggest(content.reports, matcher)
+    shown = candidates[:max(0, limit)]
+    print(f"{len(candidates)} 个候选项目不在登记表（{len(content.programmes)} 个项目）中，显示前 {len(shown)} 个。")
+    print("排序：两篇以上报道加引号的说法，两篇以上报道共有的词组，单篇报道加引号的说法；各按篇数、次数。")
+    width = min(8, max((len(c.term) for c in shown), default=0))
+    for i, c in enumerate(shown, 1):
+        kind = "引号" if c.kind == "quoted" else "短语"
+        print(f"{i:3d}. {c.term}{'　' * max(0, width - len(c.term))}  {kind}  {c.reports} 篇 {c.count} 次  {c.where}  {c.example}")
+    return 0
