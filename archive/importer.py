@@ -61,14 +61,20 @@ def decode(data: bytes, path: Path) -> Decoded:
         if nul >= 0:
             line = data.count(b"\n", 0, nul) + 1
             raise ImportProblem(path, line, f"binary file (NUL byte at offset {nul}), not a text report; a UTF-16 text needs its byte-order mark")
+        bad_at = 0
         for codec, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030")):
             try:
                 text, encoding = data.decode(codec), name
                 break
-            except UnicodeDecodeError:
+            except UnicodeDecodeError as exc:
+                bad_at = max(bad_at, exc.start)
                 continue
         else:
-            raise ImportProblem(path, 1, "cannot decode: neither UTF-8 nor GB18030/GBK, and no UTF-16 byte-order mark; save it as UTF-8")
+            raise ImportProblem(
+                path, data.count(b"\n", 0, bad_at) + 1,
+                f"binary file or unknown encoding: byte 0x{data[bad_at]:02x} at offset {bad_at} is neither UTF-8 nor GB18030/GBK "
+                "(and there is no UTF-16 byte-order mark); save it as UTF-8",
+            )
     assert text is not None
     if not text.strip():
         raise ImportProblem(path, 1, "empty file: nothing to import")
@@ -202,7 +208,7 @@ def names_in_byline(text: str) -> tuple[list[str], str]:
         role, after = parts[i], parts[i + 1]
         # Names run up to the next role word; what follows a non-name character (摄, 报道) is not a name.
         for run in re.findall(rf"[{_CJK}]+", after):
-            if run in ("摄", "报道", "整理", "供图", "图", "文", "本报", "编辑"):
+            if run in ("摄", "摄影", "报道", "整理", "供图", "图", "文", "本报", "编辑", "责编", "校对"):
                 break
             found = split_names(run)
             if not found:

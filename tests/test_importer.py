@@ -195,6 +195,8 @@ def test_ascii_and_full_width_punctuation_give_the_same_draft(content: Path, tmp
         ("记者/贺天鸿 通讯员/唐新春 刘如荣", ["贺天鸿", "唐新春", "刘如荣"]),
         ("作者:向光旭、田智", ["向光旭", "田智"]),
         ("记者 吴林 通讯员 田智", ["吴林", "田智"]),
+        ("本报记者卢拥军 通讯员李梁崇", ["卢拥军", "李梁崇"]),
+        ("记者 卢拥军 李梁崇 摄影 王五", ["卢拥军", "李梁崇"]),
     ],
 )
 def test_bylines(byline: str, names: list[str]) -> None:
@@ -235,7 +237,7 @@ def test_missing_author_and_date_are_visible_todos(content: Path, tmp_path: Path
         ("empty.txt", b"", "empty.txt:1: empty file"),
         ("blank.txt", b"\r\n  \n\n", "blank.txt:1: empty file"),
         ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256)) * 4, "photo.txt:3: binary file"),
-        ("noise.txt", bytes((i * 97 + 31) % 256 for i in range(4000)).replace(b"\x00", b"\x01"), "noise.txt:"),
+        ("noise.txt", bytes((i * 97 + 31) % 256 for i in range(4000)).replace(b"\x00", b"\x01"), "noise.txt:1: binary file or unknown encoding"),
     ],
 )
 def test_empty_and_binary_files_fail_and_write_nothing(content: Path, tmp_path: Path, name: str, data: bytes, message: str) -> None:
