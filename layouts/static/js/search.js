@@ -1,0 +1,434 @@
+/* The search engine of the archive: loads the index as scripts (so it works from file://), only the
+   term shards a query needs, rebuilds a lunr.js index from them and answers queries with lunr's own
+   ranking, then keeps only the results in which every typed Chinese run occurs contiguously.
+
+   Index files (written by archive/search.py), each a script calling back into this object:
+     assets/search/manifest.js   ArchiveSearch.manifest({fields, shards, docs, programmes, suggest})
+     assets/search/shard-N.js    ArchiveSearch.shard([N, [[term, lunrIndex, rowsField0, rowsField1, ...], ...]])
+                                 row: [docNo, fieldVectorScore, startSteps, [[k, length], ...]?]
+     assets/search/doc-N.js      ArchiveSearch.doc([N, [[anchor, text], ...]])   (for snippets)
+   A plain script (window.ArchiveSearch) that node can also require. */
+(function (root, factory) {
+  if (typeof module === "object" && module.exports) {
+    module.exports = factory(require("./tokenize.js"), require("../../../node_modules/lunr/lunr.js"));
+  } else {
+    root.ArchiveSearch = factory(root.ArchiveTokenize, root.lunr);
+  }
+})(typeof self !== "undefined" ? self : this, function (tk, lunrLib) {
+  "use strict";
+
+  var state = {
+    base: "",             // the site root, relative to the page ("../") or absolute
+    loader: null,         // function(path) -> Promise, how index scripts are loaded
+    manifest: null,
+    waiting: {},          // path -> [resolve, reject] of scripts being loaded
+    loaded: {},           // path -> Promise
+    shards: {},           // shard number -> entries (kept for toLunrJSON)
+    inverted: Object.create(null),
+    vectors: Object.create(null),  // fieldRef -> [index, score, ...] unsorted
+    index: null,
+    dirty: true,
+    docs: {}              // doc number -> [[anchor, text], ...]
+  };
+
+  function lunr() { return lunrLib || (typeof window !== "undefined" && window.lunr); }
+
+  /* ------------------------------------------------------------ loading */
+
+  function scriptLoader(path) {
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = state.base + path;
+      s.async = false;
+      s.onload = function () { resolve(); };
+      s.onerror = function () { reject(new Error("无法载入检索索引：" + path)); };
+      document.head.appendChild(s);
+    });
+  }
+
+  function load(path) {
+    if (!state.loaded[path]) {
+      state.loaded[path] = (state.loader || scriptLoader)(path);
+    }
+    return state.loaded[path];
+  }
+
+  /* Point the engine at the site root; loader(path) is for tests outside a browser. */
+  function init(base, loader) {
+    if (base !== undefined) { state.base = base; }
+    if (loader) { state.loader = loader; }
+    return load("assets/search/manifest.js").then(function () { return state.manifest; });
+  }
+
+  /* ------------------------------------------------------------ callbacks of the index scripts */
+
+  function manifest(m) {
+    state.manifest = m;
+    state.refs = m.docs.map(function (d) { return d[0]; });
+  }
+
+  function decodeRow(term, row) {
+    var steps = row[2], odd = row[3], positions = new Array(steps.length), last = 0, usual = Array.from(term).length;
+    for (var k = 0; k < steps.length; k++) { last += steps[k]; positions[k] = [last, usual]; }
+    if (odd) { for (var j = 0; j < odd.length; j++) { positions[odd[j][0]][1] = odd[j][1]; } }
+    return positions;
+  }
+
+  function shard(arg) {
+    var n = arg[0], entries = arg[1], fields = state.manifest.fields;
+    state.shards[n] = entries;
+    for (var e = 0; e < entries.length; e++) {
+      var entry = entries[e], term = entry[0], posting = {};
+      for (var f = 0; f < fields.length; f++) {
+        var rows = entry[2 + f], byRef = {};
+        for (var r = 0; r < rows.length; r++) {
+          var ref = state.refs[rows[r][0]], fieldRef = fields[f] + "/" + ref;
+          byRef[ref] = { position: decodeRow(term, rows[r]) };
+          (state.vectors[fieldRef] || (state.vectors[fieldRef] = [])).push(entry[1], rows[r][1]);
+        }
+        posting[fields[f]] = byRef;
+      }
+      posting._index = entry[1];
+      state.inverted[term] = posting;
+    }
+    state.dirty = true;
+  }
+
+  function doc(arg) { state.docs[arg[0]] = arg[1]; }
+
+  function sortedPairs(flat) {
+    var pairs = [];
+    for (var i = 0; i < flat.length; i += 2) { pairs.push([flat[i], flat[i + 1]]); }
+    pairs.sort(function (a, b) { return a[0] - b[0]; });
+    var out = [];
+    for (var j = 0; j < pairs.length; j++) { out.push(pairs[j][0], pairs[j][1]); }
+    return out;
+  }
+
+  /* The lunr index over the terms loaded so far. A field vector restricted to the loaded terms gives
+     the same score as the full one for a query made of those terms: lunr scores q·v / |q|. */
+  function lunrIndex() {
+    if (!state.dirty) { return state.index; }
+    var L = lunr(), fieldVectors = Object.create(null), m = state.manifest;
+    for (var d = 0; d < m.docs.length; d++) {
+      for (var f = 0; f < m.fields.length; f++) {
+        var fieldRef = m.fields[f] + "/" + m.docs[d][0];
+        fieldVectors[fieldRef] = new L.Vector(sortedPairs(state.vectors[fieldRef] || []));
+      }
+    }
+    var terms = Object.keys(state.inverted).sort();
+    state.index = new L.Index({
+      invertedIndex: state.inverted,
+      fieldVectors: fieldVectors,
+      tokenSet: L.TokenSet.fromArray(terms),
+      fields: m.fields,
+      pipeline: new L.Pipeline()
+    });
+    state.dirty = false;
+    return state.index;
+  }
+
+  /* The loaded shards as the lunr JSON they came from (tests compare it with lunr.py's). */
+  function toLunrJSON() {
+    var m = state.manifest, fieldVectors = [];
+    for (var d = 0; d < m.docs.length; d++) {
+      for (var f = 0; f < m.fields.length; f++) {
+        var fieldRef = m.fields[f] + "/" + m.docs[d][0];
+        fieldVectors.push([fieldRef, sortedPairs(state.vectors[fieldRef] || [])]);
+      }
+    }
+    var terms = Object.keys(state.inverted).sort();
+    return {
+      version: m.lunr, fields: m.fields, fieldVectors: fieldVectors, pipeline: [],
+      invertedIndex: terms.map(function (t) { return [t, state.inverted[t]]; })
+    };
+  }
+
+  function shardOf(term) { return term.codePointAt(0) % state.manifest.shards; }
+
+  function loadShards(terms) {
+    var wanted = {};
+    terms.forEach(function (t) { wanted[shardOf(t)] = true; });
+    return Promise.all(Object.keys(wanted).sort().map(function (n) {
+      return load("assets/search/shard-" + n + ".js");
+    }));
+  }
+
+  function loadAll() {
+    var all = [];
+    for (var n = 0; n < state.manifest.shards; n++) { all.push(load("assets/search/shard-" + n + ".js")); }
+    return Promise.all(all);
+  }
+
+  /* ------------------------------------------------------------ queries */
+
+  /* The query as units: each a chunk of the query (a word, a Chinese run, "a quoted phrase") whose
+     tokens must all match, contiguously; a unit starting with - excludes. */
+  function parse(q) {
+    var chars = Array.from(String(q || "")), units = [], i = 0;
+    function isSpace(c) { return /\s/.test(c) || c === "\u3000"; }
+    while (i < chars.length) {
+      if (isSpace(chars[i])) { i++; continue; }
+      var negated = false, quoted = false, text = "";
+      if (chars[i] === "-" && i + 1 < chars.length && !isSpace(chars[i + 1])) { negated = true; i++; }
+      if (chars[i] === "\"") {
+        quoted = true; i++;
+        while (i < chars.length && chars[i] !== "\"") { text += chars[i]; i++; }
+        i++;
+      } else {
+        while (i < chars.length && !isSpace(chars[i]) && chars[i] !== "\"") { text += chars[i]; i++; }
+      }
+      var unit = makeUnit(text, negated, quoted);
+      if (unit) { units.push(unit); }
+    }
+    return units;
+  }
+
+  function makeUnit(text, negated, quoted) {
+    var length = Array.from(text).length;
+    var tokens = tk.tokenize(text).filter(function (t) { return t[3] !== "t"; }).map(function (t) {
+      return { term: t[0], start: t[1], length: t[2], kind: t[3], prefix: false };
+    });
+    if (!tokens.length) { return null; }
+    tokens.forEach(function (t, k) {
+      // a lone character with nothing after it may be the start of a longer run: 县 finds 县城 too
+      t.prefix = t.kind === "u" && (tokens.length === 1 || t.start + t.length === length);
+      if (k > 0) {
+        var p = tokens[k - 1];
+        t.sameRun = p.kind === "b" && t.kind === "b" && t.start === p.start + p.length - 1;
+        t.gap = t.start - (p.start + p.length);
+      }
+    });
+    return { text: text, negated: negated, quoted: quoted, tokens: tokens };
+  }
+
+  function expand(token) {
+    if (!token.prefix) { return state.inverted[token.term] ? [token.term] : []; }
+    return lunrIndex().tokenSet.intersect(lunr().TokenSet.fromString(token.term + "*")).toArray();
+  }
+
+  function positionsOf(terms, field, ref) {
+    var out = [];
+    terms.forEach(function (term) {
+      var p = state.inverted[term] && state.inverted[term][field][ref];
+      if (p) { out = out.concat(p.position); }
+    });
+    return out;
+  }
+
+  /* Does the unit occur contiguously in one field of the document? Positions are code-point
+     offsets: two bigrams of one run follow each other when next.start = start + length - 1; other
+     neighbours must be as far apart as in the query (at most two more when the query has a gap). */
+  function occurs(unit, ref) {
+    if (unit.tokens.length < 2) { return true; }
+    var expanded = unit.tokens.map(expand), fields = state.manifest.fields;
+    for (var f = 0; f < fields.length; f++) {
+      var current = positionsOf(expanded[0], fields[f], ref);
+      for (var k = 1; k < unit.tokens.length && current.length; k++) {
+        var t = unit.tokens[k], allowed = {};
+        current.forEach(function (p) {
+          var end = p[0] + p[1];
+          if (t.sameRun) { allowed[end - 1] = true; }
+          else if (t.gap === 0) { allowed[end] = true; }
+          else { for (var g = 1; g <= t.gap + 2; g++) { allowed[end + g] = true; } }
+        });
+        current = positionsOf(expanded[k], fields[f], ref).filter(function (p) { return allowed[p[0]]; });
+      }
+      if (current.length) { return true; }
+    }
+    return false;
+  }
+
+  function queryTerms(units) {
+    var terms = [];
+    units.forEach(function (u) { u.tokens.forEach(function (t) { terms.push(t.term); }); });
+    return terms;
+  }
+
+  /* Search: resolves to {units, results: [{ref, doc, score}]} in lunr's order (ties: newest first). */
+  function search(q) {
+    return init().then(function () {
+      var units = parse(q);
+      if (!units.length) { return { units: units, results: [] }; }
+      return loadShards(queryTerms(units)).then(function () { return run(units); });
+    });
+  }
+
+  function run(units) {
+    var L = lunr(), idx = lunrIndex(), m = state.manifest;
+    var positive = units.filter(function (u) { return !u.negated; });
+    var seen = {};
+    var lunrResults;
+    if (positive.length) {
+      lunrResults = idx.query(function (query) {
+        units.forEach(function (u) {
+          // a phrase to exclude is checked below; one term can be excluded by lunr itself
+          if (u.negated && u.tokens.length > 1) { return; }
+          u.tokens.forEach(function (t) {
+            var key = (u.negated ? "-" : "+") + t.term + (t.prefix ? "*" : "");
+            if (seen[key]) { return; }
+            seen[key] = true;
+            query.term(t.term, {
+              usePipeline: false,
+              wildcard: t.prefix ? L.Query.wildcard.TRAILING : L.Query.wildcard.NONE,
+              presence: u.negated ? L.Query.presence.PROHIBITED : L.Query.presence.REQUIRED
+            });
+          });
+        });
+      });
+    } else {
+      lunrResults = m.docs.map(function (d) { return { ref: d[0], score: 0 }; });
+    }
+    var number = {};
+    m.docs.forEach(function (d, n) { number[d[0]] = n; });
+    var results = [];
+    lunrResults.forEach(function (r) {
+      for (var i = 0; i < units.length; i++) {
+        var u = units[i];
+        if (u.negated) {
+          if (u.tokens.length > 1 && occurs(u, r.ref)) { return; }
+          if (u.tokens.length === 1 && expand(u.tokens[0]).some(function (term) { return hasTerm(term, r.ref); })) { return; }
+        } else if (!occurs(u, r.ref)) {
+          return;
+        }
+      }
+      results.push({ ref: r.ref, doc: number[r.ref], score: r.score });
+    });
+    results.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+    return { units: units, results: results };
+  }
+
+  function hasTerm(term, ref) {
+    var p = state.inverted[term];
+    if (!p) { return false; }
+    return state.manifest.fields.some(function (f) { return p[f][ref] !== undefined; });
+  }
+
+  /* ------------------------------------------------------------ snippets */
+
+  function loadDoc(n) { return load("assets/search/doc-" + n + ".js").then(function () { return state.docs[n]; }); }
+
+  /* Ranges [start, end) in code points of text where the positive units occur. */
+  function highlights(text, units) {
+    var tokens = tk.tokenize(text);
+    var ranges = [], hitUnits = {};
+    units.forEach(function (u, ui) {
+      if (u.negated) { return; }
+      if (u.tokens.length === 1 && u.tokens[0].prefix) {
+        // one character: mark every place it stands, as the first or the last of a token
+        var c = u.tokens[0].term, chars = Array.from(text);
+        for (var i = 0; i < chars.length; i++) {
+          if (tk.fold(chars[i]) === c) { ranges.push([i, i + 1]); hitUnits[ui] = true; }
+        }
+        return;
+      }
+      var first = u.tokens[0];
+      tokens.forEach(function (t, k) {
+        if (!matches(first, t)) { return; }
+        var chainStart = t[1], prev = t, ok = true, j = k;
+        for (var n = 1; n < u.tokens.length && ok; n++) {
+          var want = u.tokens[n], next = null;
+          for (var m = j + 1; m < tokens.length && m <= j + 3; m++) {
+            var cand = tokens[m];
+            if (cand[3] === "t" && !want.prefix && want.kind !== "u") { continue; }
+            if (!matches(want, cand)) { continue; }
+            var end = prev[1] + prev[2], okGap;
+            if (want.sameRun) { okGap = cand[1] === end - 1; }
+            else if (want.gap === 0) { okGap = cand[1] === end; }
+            else { okGap = cand[1] > end && cand[1] <= end + want.gap + 2; }
+            if (okGap) { next = cand; j = m; break; }
+          }
+          if (next) { prev = next; } else { ok = false; }
+        }
+        if (ok) {
+          var last = prev[1] + (prev[3] === "b" && u.tokens[u.tokens.length - 1].prefix ? 1 : prev[2]);
+          ranges.push([chainStart, last]);
+          hitUnits[ui] = true;
+        }
+      });
+    });
+    ranges.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
+    var merged = [];
+    ranges.forEach(function (r) {
+      var top = merged[merged.length - 1];
+      if (top && r[0] <= top[1]) { top[1] = Math.max(top[1], r[1]); } else { merged.push([r[0], r[1]]); }
+    });
+    return { ranges: merged, units: Object.keys(hitUnits).length };
+  }
+
+  function matches(want, token) {
+    if (want.prefix) { return token[0].indexOf(want.term) === 0 && token[3] !== "t"; }
+    return token[0] === want.term;
+  }
+
+  /* One or two passages of a document with the matches marked: [{anchor, parts: [{text, mark}]}]. */
+  function snippets(n, units, max, width) {
+    max = max || 2; width = width || 110;
+    var paragraphs = state.docs[n] || [], scored = [];
+    paragraphs.forEach(function (p, i) {
+      var h = highlights(p[1], units);
+      if (h.ranges.length) { scored.push({ i: i, anchor: p[0], text: p[1], h: h }); }
+    });
+    scored.sort(function (a, b) { return b.h.units - a.h.units || b.h.ranges.length - a.h.ranges.length || a.i - b.i; });
+    var chosen = scored.slice(0, max).sort(function (a, b) { return a.i - b.i; });
+    if (!chosen.length && paragraphs.length) {
+      chosen = [{ anchor: paragraphs[0][0], text: paragraphs[0][1], h: { ranges: [] } }];
+    }
+    return chosen.map(function (c) { return { anchor: c.anchor, parts: cut(c.text, c.h.ranges, width) }; });
+  }
+
+  /* The passage around its first match, as text parts, marked or not. */
+  function cut(text, ranges, width) {
+    var chars = Array.from(text), from = 0, to = chars.length;
+    if (chars.length > width) {
+      var first = ranges.length ? ranges[0][0] : 0;
+      from = Math.max(0, first - Math.floor(width / 3));
+      to = Math.min(chars.length, from + width);
+      from = Math.max(0, to - width);
+    }
+    var parts = [], at = from;
+    if (from > 0) { parts.push({ text: "…", mark: false }); }
+    ranges.forEach(function (r) {
+      var s = Math.max(r[0], at), e = Math.min(r[1], to);
+      if (e <= s) { return; }
+      if (s > at) { parts.push({ text: chars.slice(at, s).join(""), mark: false }); }
+      parts.push({ text: chars.slice(s, e).join(""), mark: true });
+      at = e;
+    });
+    if (at < to) { parts.push({ text: chars.slice(at, to).join(""), mark: false }); }
+    if (to < chars.length) { parts.push({ text: "…", mark: false }); }
+    return parts;
+  }
+
+  /* ------------------------------------------------------------ suggestions */
+
+  function grams(s) {
+    var chars = Array.from(tk.fold(s)).filter(function (c) { return tk.charClass(c) === tk.HAN; }), out = {};
+    for (var i = 0; i < chars.length; i++) {
+      out[chars[i]] = true;
+      if (i + 1 < chars.length) { out[chars[i] + chars[i + 1]] = true; }
+    }
+    return out;
+  }
+
+  /* The county or programme name closest to what was typed (for "no results"), or null. */
+  function suggest(q) {
+    var m = state.manifest;
+    if (!m) { return null; }
+    var g = grams(q), keys = Object.keys(g), best = null, bestScore = 0;
+    if (!keys.length) { return null; }
+    m.suggest.forEach(function (name) {
+      var h = grams(name), hk = Object.keys(h), common = 0;
+      keys.forEach(function (k) { if (h[k]) { common += Array.from(k).length; } });
+      var score = 2 * common / (keys.length + hk.length);
+      if (score > bestScore) { bestScore = score; best = name; }
+    });
+    return bestScore >= 0.25 ? best : null;
+  }
+
+  return {
+    init: init, manifest: manifest, shard: shard, doc: doc, search: search, parse: parse,
+    loadAll: loadAll, loadDoc: loadDoc, snippets: snippets, highlights: highlights, suggest: suggest,
+    toLunrJSON: toLunrJSON, state: state
+  };
+});

@@ -1,0 +1,35 @@
+// Helper for tests/test_search.py: the browser's search engine run by node over a built site.
+// Usage: node search_harness.js SITE_DIR; then one JSON request per line on stdin:
+//   {"q": "雪亮工程"}            -> {"refs": [...], "scores": [...]}
+//   {"lunr": true}               -> the index of all shards as lunr JSON
+//   {"snippets": q, "doc": n}    -> the passages shown for document n
+"use strict";
+const path = require("node:path");
+const readline = require("node:readline");
+const engine = require("../../layouts/static/js/search.js");
+
+global.ArchiveSearch = engine;
+const site = path.resolve(process.argv[2]);
+engine.init("", (p) => { require(path.join(site, p)); return Promise.resolve(); });
+
+async function answer(req) {
+  if (req.q !== undefined) {
+    const out = await engine.search(req.q);
+    return { refs: out.results.map((r) => r.ref), scores: out.results.map((r) => r.score) };
+  }
+  if (req.lunr) { await engine.init(); await engine.loadAll(); return engine.toLunrJSON(); }
+  if (req.snippets !== undefined) {
+    await engine.init(); await engine.loadDoc(req.doc);
+    const units = engine.parse(req.snippets);
+    return engine.snippets(req.doc, units, 2);
+  }
+  if (req.suggest !== undefined) { await engine.init(); return engine.suggest(req.suggest); }
+  throw new Error("unknown request " + JSON.stringify(req));
+}
+
+let queue = Promise.resolve();
+readline.createInterface({ input: process.stdin }).on("line", (line) => {
+  queue = queue.then(() => answer(JSON.parse(line)))
+    .then((out) => process.stdout.write(JSON.stringify(out) + "\n"))
+    .catch((err) => process.stdout.write(JSON.stringify({ error: String(err.stack || err) }) + "\n"));
+});

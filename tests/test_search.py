@@ -1,0 +1,288 @@
+"""The search index on the real reports: equal to lunr.py's, sharded without changing a score, and the
+browser engine (run by node) finding exactly what a substring scan of the folded text finds."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from archive import search
+from archive.build import BuildOptions, analyse, load
+from archive.errors import Problems
+from archive.tokenize import HAN, TRANSPARENT, char_class, fold, tokenize
+from archive.output import write_tree
+from conftest import ROOT
+
+HARNESS = ROOT / "tests" / "js" / "search_harness.js"
+
+
+# ---------------------------------------------------------------- shared with test_search_browser.py
+
+
+def real_site():
+    """The repository's content, loaded and analysed as the build does."""
+    problems = Problems()
+    content = load(BuildOptions(content_dir=ROOT / "content", config_file=ROOT / "config.yml"), problems)
+    problems.raise_if_errors()
+    return analyse(content, problems)
+
+
+def canon(text: str) -> str:
+    """Folded text with quotation marks and middle dots between two Han characters removed."""
+    chars = fold(text)
+    out = []
+    i = 0
+    while i < len(chars):
+        if char_class(chars[i]) == TRANSPARENT and out and char_class(out[-1]) == HAN:
+            j = i
+            while j < len(chars) and char_class(chars[j]) == TRANSPARENT:
+                j += 1
+            if j < len(chars) and char_class(chars[j]) == HAN:
+                i = j
+                continue
+        out.append(chars[i])
+        i += 1
+    return "".join(out)
+
+
+_CANON: dict[str, str] = {}
+
+
+def _canon_cached(text: str) -> str:
+    if text not in _CANON:
+        _CANON[text] = canon(text)
+    return _CANON[text]
+
+
+def containing(docs: list[search.SearchDoc], phrase: str) -> set[str]:
+    """Pages whose indexed text (title, body, county, authors, programme names) contains the phrase."""
+    needle = canon(phrase)
+    return {d.ref for d in docs if any(needle in _canon_cached(d.field_text(name)) for name, _ in search.FIELDS)}
+
+
+def programme_names(site) -> list[str]:
+    """Every programme name and alias of the registry."""
+    return sorted({n for p in site.programmes for n in [p.name, *p.aliases]})
+
+
+def scattered_phrases(docs: list[search.SearchDoc], limit: int = 40) -> list[tuple[str, str]]:
+    """(phrase, ref): three Han characters whose two bigrams both occur in the report, never together."""
+    out = []
+    for doc in docs:
+        text = canon(doc.body)
+        bigrams = sorted({t.term for t in tokenize(doc.body) if t.kind == "b"})
+        by_first: dict[str, list[str]] = {}
+        for b in bigrams:
+            by_first.setdefault(b[0], []).append(b)
+        found = 0
+        for ab in bigrams:
+            for bc in by_first.get(ab[1], []):
+                phrase = ab + bc[1]
+                if all(phrase not in canon(doc.field_text(n)) for n, _ in search.FIELDS):
+                    out.append((phrase, doc.ref))
+                    found += 1
+                    break
+            if found >= limit // len(docs):
+                break
+        assert text
+    return out
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def site():
+    return real_site()
+
+
+@pytest.fixture(scope="module")
+def docs(site):
+    return search.documents(site)
+
+
+class Harness:
+    """The browser's search.js run by node over a built site; one process answers many requests."""
+
+    def __init__(self, site_dir: Path):
+        node = shutil.which("node")
+        assert node, "node is needed (scripts/setup.sh installs it)"
+        self.proc = subprocess.Popen([node, str(HARNESS), str(site_dir)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, encoding="utf-8")
+
+    def ask(self, request: dict):
+        self.proc.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
+        self.proc.stdin.flush()
+        answer = json.loads(self.proc.stdout.readline())
+        assert not (isinstance(answer, dict) and "error" in answer), answer.get("error")
+        return answer
+
+    def refs(self, q: str) -> list[str]:
+        return self.ask({"q": q})["refs"]
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+
+
+def write_index(site, docs, out: Path, shards: int | None) -> Path:
+    """The index files alone (manifest, shards, snippets) in a folder, for the node harness."""
+    files = search.index_files(site, docs, search.build_index(docs), shards=shards)
+    out.mkdir(parents=True, exist_ok=True)
+    write_tree(files, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def harness(built_site):
+    h = Harness(built_site)
+    yield h
+    h.close()
+
+
+# ---------------------------------------------------------------- the index
+
+
+def as_comparable(index: dict) -> dict:
+    """A lunr JSON index with its lists of pairs as dicts (their order carries no meaning)."""
+    index = json.loads(json.dumps(index))
+    return {**index, "fieldVectors": dict(index["fieldVectors"]), "invertedIndex": dict(index["invertedIndex"])}
+
+
+def test_index_is_what_lunr_py_builds(docs):
+    """The fast builder writes lunr.py's index exactly: terms, term numbers, positions and scores."""
+    reference = search.reference_index(docs)
+    ours = json.loads(json.dumps(search.build_index(docs)))
+    assert ours == reference
+    assert len(reference["invertedIndex"]) > 5000
+    # nothing stripped Chinese: the bigrams of a programme name are terms
+    terms = dict(reference["invertedIndex"])
+    for bigram in ("雪亮", "亮工", "工程", "郏县"):
+        assert terms[bigram]["body"], bigram
+
+
+def test_lunr_js_loads_the_index(docs, tmp_path):
+    """lunr.js 2.3.9 itself loads lunr.py's JSON and finds the report of a bigram."""
+    path = tmp_path / "index.json"
+    path.write_text(json.dumps(search.reference_index(docs), ensure_ascii=False), encoding="utf-8")
+    script = (
+        "const lunr = require(process.argv[1] + '/node_modules/lunr/lunr.js');"
+        "const idx = lunr.Index.load(JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8')));"
+        "const r = idx.query(q => q.term('郏县', {usePipeline: false}));"
+        "console.log(JSON.stringify(r.map(x => x.ref)));"
+    )
+    out = subprocess.run(["node", "-e", script, str(ROOT), str(path)], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == ["reports/2017-jiaxian.html"]
+
+
+@pytest.mark.parametrize("shards", [1, 7])
+def test_shards_hold_the_whole_index(site, docs, tmp_path, shards):
+    """All shards together, read back by search.js, are the lunr index again."""
+    h = Harness(write_index(site, docs, tmp_path / "site", shards))
+    try:
+        assert as_comparable(h.ask({"lunr": True})) == as_comparable(search.build_index(docs))
+    finally:
+        h.close()
+
+
+def test_sharding_changes_no_result_and_no_score(site, docs, tmp_path):
+    """The same queries over one shard and over many: identical results, order and scores."""
+    one, many = Harness(write_index(site, docs, tmp_path / "one", 1)), Harness(write_index(site, docs, tmp_path / "many", 9))
+    try:
+        for q in ["雪亮工程", "平安 建设", "县", "调解 -人民调解", "网格化 2017", "郟縣", "综治中心"]:
+            assert one.ask({"q": q}) == many.ask({"q": q}), q
+    finally:
+        one.close()
+        many.close()
+
+
+def test_index_files_are_deterministic(site, docs):
+    first = search.index_files(site, docs, search.build_index(docs))
+    second = search.index_files(site, search.documents(site), search.build_index(search.documents(site)))
+    assert [(f.path, f.data) for f in first] == [(f.path, f.data) for f in second]
+
+
+def test_site_has_the_index_scripts_and_lunr(built_site):
+    assets = built_site / "assets"
+    assert (assets / "search" / "manifest.js").read_text(encoding="utf-8").startswith("ArchiveSearch.manifest(")
+    assert (assets / "search" / "lunr.min.js").read_bytes() == (ROOT / "node_modules/lunr/lunr.min.js").read_bytes()
+    assert "2.3.9" in (assets / "search" / "lunr.min.js").read_text(encoding="utf-8")[:200]
+    for name in ("search-ui.js", "search.js", "tokenize.js", "ts-chars.js"):
+        assert (assets / "js" / name).is_file()
+    page = (built_site / "search.html").read_text(encoding="utf-8")
+    assert 'id="search-page"' in page and "assets/js/search-ui.js" in page
+    assert 'src="../assets/js/search-ui.js"' in (built_site / "reports" / "2017-jiaxian.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- what a reader finds
+
+
+def test_every_programme_name_and_alias_finds_exactly_the_reports_containing_it(site, docs, harness):
+    names = programme_names(site)
+    assert len(names) > 30
+    for name in names:
+        assert set(harness.refs(name)) == containing(docs, name), name
+
+
+def test_traditional_and_simplified_find_each_other(harness):
+    assert harness.refs("郏县") == ["reports/2017-jiaxian.html"]
+    assert harness.refs("郟县") == harness.refs("郏县") == harness.refs("郟縣")
+    assert set(harness.refs("國務院")) == set(harness.refs("国务院"))
+
+
+def test_a_phrase_is_never_found_from_scattered_characters(docs, harness):
+    """Each phrase's bigrams all occur in the report, but apart: the report must not be returned."""
+    cases = scattered_phrases(docs)
+    assert len(cases) >= 20
+    for phrase, ref in cases:
+        refs = harness.refs(phrase)
+        assert ref not in refs, phrase
+        assert set(refs) == containing(docs, phrase), phrase
+
+
+def test_phrases_found_through_quotation_marks_and_middle_dots(docs, harness):
+    assert "reports/2018-lengshuitan.html" in harness.refs("五老调解")  # “五老”调解 in the text
+    assert set(harness.refs("五老调解")) == containing(docs, "五老调解")
+    assert set(harness.refs("乡村雪亮")) == containing(docs, "乡村雪亮") != set()  # 平安乡村·雪亮工程
+
+
+def test_one_character_finds_every_report_containing_it(docs, harness):
+    chars = sorted({c for d in docs for c in canon(d.body + d.title) if char_class(c) == HAN})
+    for c in chars[::9]:
+        assert set(harness.refs(c)) == containing(docs, c), c
+
+
+def test_all_words_must_match_and_minus_excludes(docs, harness):
+    both = containing(docs, "雪亮工程") & containing(docs, "2017")
+    assert set(harness.refs("雪亮工程 2017")) == both and both
+    assert set(harness.refs("调解 -人民调解")) == containing(docs, "调解") - containing(docs, "人民调解")
+    assert set(harness.refs("-人民调解")) == {d.ref for d in docs} - containing(docs, "人民调解")
+    assert set(harness.refs('"综治中心"')) == containing(docs, "综治中心")
+    assert harness.refs("雪亮工程 不存在的词语") == []
+
+
+def test_ranking_puts_the_title_first(harness):
+    """A phrase in a title ranks that report first (the title field is boosted)."""
+    assert harness.refs("首善之区")[0] == "reports/2018-lengshuitan.html"
+
+
+def test_snippets_mark_the_phrase_and_link_to_its_paragraph(site, docs, harness):
+    n = next(i for i, d in enumerate(docs) if d.ref == "reports/2018-lengshuitan.html")
+    passages = harness.ask({"snippets": "五老调解", "doc": n})
+    assert 1 <= len(passages) <= 2
+    anchors = {a for a, _ in docs[n].paragraphs}
+    for passage in passages:
+        assert passage["anchor"] in anchors
+        marked = [p["text"] for p in passage["parts"] if p["mark"]]
+        assert marked and all(canon(m) == "五老调解" for m in marked)
+        text = dict(docs[n].paragraphs)[passage["anchor"]]
+        assert "".join(p["text"] for p in passage["parts"]).strip("…") in text
+
+
+def test_no_results_suggests_the_closest_name(harness):
+    assert harness.ask({"suggest": "雪亮工程建设2099"}) == "雪亮工程"
+    assert harness.ask({"suggest": "郏县县城"}) == "郏县"
+    assert harness.ask({"suggest": "<img src=x>"}) is None
