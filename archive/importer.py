@@ -605,7 +605,12 @@ def plan_import(path: Path, content_dir: Path, force: bool, taken: set[Path] | N
     source_dest = sources / path.name
     if source_dest.exists() and source_dest.read_bytes() != data:
         raise ImportProblem(path, 1, f"{display_path(source_dest)} already exists with different content: rename the file before importing it")
-    existing = _page_naming(reports, path.name) if source_dest.exists() else None
+    if not source_dest.exists():
+        # The same bytes kept under another name are the same source: reuse that name, do not add a copy.
+        twin = next((f for f in sorted(sources.glob("*")) if f.is_file() and f.stat().st_size == len(data) and f.read_bytes() == data), None)
+        if twin is not None:
+            source_dest = twin
+    existing = _page_naming(reports, source_dest.name) if source_dest.exists() else None
     if existing is not None:
         plan = Plan(path, data, decoded, draft, source_dest, existing)
         if not force:

@@ -314,3 +314,13 @@ def test_a_mid_text_line_mentioning_a_reporter_stays_in_the_body() -> None:
     draft = infer(text)
     assert draft.authors == ["卢拥军", "李梁崇"]
     assert "## 记者手记" in draft.body and "## 记者观察：平安建设的郏县经验" in draft.body
+
+
+def test_the_same_bytes_under_another_name_are_recognised(content: Path, tmp_path: Path) -> None:
+    assert import_(content, write(tmp_path, "jiaxian.txt", OWN)).returncode == 0
+    before = snapshot(content)
+    renamed = write(tmp_path, "jiaxian-copy.txt", OWN)
+    result = import_(content, renamed)
+    assert result.returncode == 0
+    assert "unchanged" in result.stdout and "content/sources/jiaxian.txt" in result.stdout
+    assert snapshot(content) == before
