@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
-import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -25,14 +25,26 @@ def relative_url(current: str, target: str) -> str:
     Links are relative and name a file, so the site works from any sub-path and from file://.
     """
     path, _, fragment = target.partition("#")
-    if path:
-        start = posixpath.dirname(current) or "."
-        link = quote(posixpath.relpath(path, start), safe="/")
-    else:
-        link = ""
+    link = _relative_path(current.rpartition("/")[0], path) if path else ""
     if fragment:
-        link += "#" + quote(fragment, safe="")
+        link += "#" + _quote(fragment, "")
     return link
+
+
+@functools.lru_cache(maxsize=65536)
+def _relative_path(start_dir: str, path: str) -> str:
+    """posixpath.relpath for clean site paths, without its calls to the file system, percent-encoded."""
+    here = start_dir.split("/") if start_dir else []
+    there = path.split("/")
+    common = 0
+    while common < min(len(here), len(there) - 1) and here[common] == there[common]:
+        common += 1
+    return _quote("/".join([".."] * (len(here) - common) + there[common:]), "/")
+
+
+@functools.lru_cache(maxsize=65536)
+def _quote(text: str, safe: str) -> str:
+    return quote(text, safe=safe)
 
 
 def absolute_url(base_url: str, path: str) -> str:
@@ -144,13 +156,25 @@ def group_pages(site: Site, r: Renderer) -> list[OutputFile]:
     out = []
     for groups in (site.counties, site.authors, site.years):
         for group in groups:
-            out.append(r.page("group.html", group.url, group=group))
+            out.append(r.page("group.html", group.url, group=group, shared=group_programmes(site, group)))
     out.append(r.page("counties.html", "counties/index.html"))
     out.append(r.page("authors.html", "authors/index.html"))
     biggest = max((g.count for g in site.years), default=1)
     out.append(r.page("years.html", "years/index.html", biggest=biggest))
     out.append(r.page("reports.html", "reports/index.html"))
     return out
+
+
+def group_programmes(site: Site, group: Group, n: int = 15) -> list[tuple[object, int]]:
+    """The programmes a group's reports mention: (programme, how many of its reports), most first."""
+    index = site.programme_index
+    if not index:
+        return []
+    counts: dict[str, tuple[object, int]] = {}
+    for report in group.reports:
+        for programme, _ in index.by_report.get(report.slug, []):
+            counts[programme.slug] = (programme, counts.get(programme.slug, (programme, 0))[1] + 1)
+    return sorted(counts.values(), key=lambda row: (-row[1], row[0].name))[:n]
 
 
 def most_shared(site: Site, n: int = 8) -> list[tuple[object, int, int]]:

@@ -231,6 +231,14 @@ def test_relative_urls_name_files_and_percent_encode_chinese():
     assert relative_url("reports/a.html", "reports/b.html#p7") == "b.html#p7"
     assert relative_url("counties/index.html", "index.html") == "../index.html"
     assert relative_url("reports/a.html", "counties/index.html#湖南省") == "../counties/index.html#%E6%B9%96%E5%8D%97%E7%9C%81"
+    import posixpath
+    from urllib.parse import quote
+
+    pages = ["index.html", "reports/a.html", "a/b/c.html", "counties/平江县.html", "assets/css/site.css", "a/b/x/y.html"]
+    for here in pages:
+        for there in pages:
+            expected = quote(posixpath.relpath(there, posixpath.dirname(here) or "."))
+            assert relative_url(here, there) == expected, (here, there)
 
 
 def test_base_url_reaches_only_the_feed_and_sitemap(tmp_path: Path, project: Path):
@@ -288,3 +296,92 @@ def test_output_guard_resolves_symlinks_and_refuses_duplicates(tmp_path: Path):
     with pytest.raises(BuildError) as exc:
         check_outputs([OutputFile("counties/平江县.html", b"a", "one"), OutputFile("counties/平江县.html", b"b", "two")])
     assert "two pages claim" in str(exc.value)
+
+
+FEATURES = """---
+title: 平江县“雪亮工程”建设回访
+county: 平江县
+prefecture: 岳阳市
+province: 湖南省
+date: 2019-03
+author: [通讯员 李四, 唐颖]
+---
+
+## 回访
+
+平江县公共区域视频监控摄像头近5000个[^1]。
+
+::: figure
+平江县综治中心视频监控平台
+:::
+
+::: note
+此篇为测试用的合成页面。
+:::
+
+| 乡镇 | 网格 |
+|---|---|
+| 城关镇 | 109 |
+
+[^1]: 见《“六个一”创新社会管理》一文。
+"""
+
+
+@pytest.fixture(scope="module")
+def larger_site(tmp_path_factory) -> Path:
+    """The real reports plus 20 synthetic ones and a page using every Markdown feature, built once."""
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("larger")
+    for name in ("content", "layouts"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "config.yml", root / "config.yml")
+    subprocess.run([sys.executable, "/work/shared/bench/make_corpus.py", "20", str(root / "content/reports")],
+                   check=True, capture_output=True)
+    (root / "content/reports/2019-pingjiang-huifang.md").write_text(FEATURES, encoding="utf-8")
+    result = run_cli("--out", str(root / "site"), cwd=root)
+    assert result.returncode == 0, result.stderr
+    return root / "site"
+
+
+@pytest.mark.skipif(not Path("/work/shared/bench/make_corpus.py").exists(), reason="corpus generator not available")
+def test_a_larger_archive_is_fully_linked(larger_site: Path):
+    seen, broken = crawl(larger_site)
+    assert broken == []
+    html_files = {p.relative_to(larger_site).as_posix() for p in larger_site.rglob("*.html")}
+    assert html_files - seen <= {"404.html"}
+    data = json.loads((larger_site / "catalog.json").read_text(encoding="utf-8"))
+    assert len(data["reports"]) == 26
+    # a name with a space becomes a file name as it is, percent-encoded in links
+    assert (larger_site / "authors/通讯员 李四.html").is_file()
+    page = (larger_site / "reports/2019-pingjiang-huifang.html").read_text(encoding="utf-8")
+    assert '<a href="../authors/%E9%80%9A%E8%AE%AF%E5%91%98%20%E6%9D%8E%E5%9B%9B.html">通讯员 李四</a>' in page
+    assert '<time datetime="2019-03">2019年3月</time>' in page and "原文只能确定到月" in page
+    assert '<aside class="note"' in page and '<section class="footnotes"' in page and "<table>" in page
+    county = (larger_site / "counties/平江县.html").read_text(encoding="utf-8")
+    n = sum("county: 平江县" in f.read_text(encoding="utf-8") for f in (larger_site.parent / "content/reports").glob("*.md"))
+    assert f"{n} 篇报道，2017年至" in county
+    assert 'href="../reports/2019-pingjiang-huifang.html"' in county and 'href="../reports/2017-pingjiang.html"' in county
+
+
+@pytest.mark.skipif(not Path("/work/shared/bench/make_corpus.py").exists(), reason="corpus generator not available")
+def test_timeline_labels_never_overlap(larger_site: Path):
+    import re
+
+    html = (larger_site / "timeline.html").read_text(encoding="utf-8")
+    years = html.split('<section class="timeline-year"')[1:]
+    total = 0
+    for year in years:
+        lanes: dict[str, list[tuple[float, float]]] = {}
+        for x, y, anchor, text in re.findall(r'<text class="label" x="([\d.]+)" y="([\d.]+)" text-anchor="(start|end)">([^<]+)</text>', year):
+            width = 13 * len(text)
+            left = float(x) if anchor == "start" else float(x) - width
+            assert 0 <= left and left + width <= 960, f"label {text} drawn outside the picture"
+            lanes.setdefault(y, []).append((left, left + width))
+            total += 1
+        for boxes in lanes.values():
+            boxes.sort()
+            for (_, end), (start, _) in zip(boxes, boxes[1:]):
+                assert end <= start, "two county labels overlap"
+    assert total == 26
