@@ -121,7 +121,7 @@
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown" && !pop.hidden && options.length) { e.preventDefault(); setActive((active + 1) % options.length); }
       else if (e.key === "ArrowUp" && !pop.hidden && options.length) { e.preventDefault(); setActive(active <= 0 ? options.length - 1 : active - 1); }
-      else if (e.key === "Escape") { close(); }
+      else if (e.key === "Escape" && !pop.hidden) { e.preventDefault(); close(); }  // a second Escape clears the box
       else if (e.key === "Enter" && active >= 0 && !pop.hidden) { e.preventDefault(); window.location.href = options[active].getAttribute("href"); }
     });
     document.addEventListener("click", function (e) { if (!form.contains(e.target)) { close(); } });
