@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -204,8 +206,7 @@ def names_in_byline(text: str) -> tuple[list[str], str]:
         before = parts[0].strip(" ·：:　")
         if before and not before.startswith(("本报", "来源")):
             publication = re.split(r"[·•]", before)[0].removesuffix("讯").strip()
-    for i in range(1, len(parts), 2):
-        role, after = parts[i], parts[i + 1]
+    for after in parts[2::2]:  # the text after each role word
         # Names run up to the next role word; what follows a non-name character (摄, 报道) is not a name.
         for run in re.findall(rf"[{_CJK}]+", after):
             if run in ("摄", "摄影", "报道", "整理", "供图", "图", "文", "本报", "编辑", "责编", "校对"):
@@ -214,7 +215,6 @@ def names_in_byline(text: str) -> tuple[list[str], str]:
             if not found:
                 break
             names.extend(found)
-        del role
     return list(dict.fromkeys(n for n in names if n)), publication
 
 
@@ -253,18 +253,52 @@ class Draft:
 
 
 def split_blocks(text: str) -> list[Block]:
-    """The source's non-blank lines grouped into blocks, with the blank lines before each."""
+    """The source's non-blank lines as blocks, with the blank lines before each; hard-wrapped lines joined again."""
+    raw_lines = text.split("\n")
+    lines = [raw.strip().strip("\u3000").strip() for raw in raw_lines]
+    measure, width = wrap_width(lines)
     blocks: list[Block] = []
     gap = 0
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.strip().strip("\u3000").strip()
+    continues = False  # the previous line was cut by hard wrapping
+    for number, line in enumerate(lines, 1):
         if not line:
             gap += 1
+            continues = False
             continue
-        # A single line per block: scraped texts put one paragraph on a line; multi-line captions are regrouped later.
-        blocks.append(Block([line], number, gap))
+        if continues and blocks:
+            blocks[-1].lines.append(line)
+        else:
+            # Scraped texts put one paragraph on a line; multi-line captions are regrouped later.
+            blocks.append(Block([line], number, gap))
         gap = 0
+        # A full-width line runs on, even when a sentence happens to end at the margin, unless the next line is
+        # indented as a new paragraph.
+        following = raw_lines[number] if number < len(raw_lines) else ""
+        indented = following[:1] in (" ", "\t", "\u3000")
+        continues = bool(width) and measure(line) >= width - 2 and not (indented and line.endswith(tuple(_SENTENCE_END)))
     return blocks
+
+
+def _columns(line: str) -> int:
+    """Display width: a Chinese character takes two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def wrap_width(lines: list[str]) -> tuple[Callable[[str], int], int]:
+    """How a hard-wrapped text breaks its lines (by columns or by characters) and where; width 0 for whole paragraphs."""
+    # A wrapped line is followed directly by another line and does not end a sentence.
+    cut = [a for a, b in zip(lines, lines[1:]) if a and b and len(a) >= 15 and not a.endswith(tuple(_SENTENCE_END))]
+    if len(cut) < 3:
+        return len, 0
+    best: tuple[float, Callable[[str], int], int] = (0.0, len, 0)
+    for measure in (_columns, len):  # the one the lines agree on best
+        sizes = [measure(a) for a in cut]
+        top = Counter(sizes).most_common(1)[0][0]
+        near = sum(1 for n in sizes if abs(n - top) <= 2)
+        if near >= 3 and near / len(sizes) > best[0]:
+            best = (near / len(sizes), measure, top)
+    share, measure, width = best
+    return (measure, width) if share >= 0.6 else (len, 0)
 
 
 def classify(blocks: list[Block]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from archive.importer import decode, infer
+from archive.importer import decode, infer, render_page
 from conftest import ROOT, run_cli
 from test_fidelity import SPECS, fidelity_problems, page_text
 
@@ -324,3 +324,44 @@ def test_the_same_bytes_under_another_name_are_recognised(content: Path, tmp_pat
     assert result.returncode == 0
     assert "unchanged" in result.stdout and "content/sources/jiaxian.txt" in result.stdout
     assert snapshot(content) == before
+
+
+def _hard_wrap(text: str, fits) -> str:
+    """Break every line where it stops fitting, as a text copied from a fixed-width window would be."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        current = ""
+        for ch in line:
+            if current and not fits(current + ch):
+                out.append(current)
+                current = ""
+            current += ch
+        out.append(current)
+    return "\n".join(out)
+
+
+def _cols(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@pytest.mark.parametrize(
+    "slug,fits",
+    [("2017-pingjiang", lambda s: _cols(s) <= 72), ("2018-lengshuitan", lambda s: len(s) <= 36)],
+    ids=["72-columns", "36-characters"],
+)
+def test_hard_wrapped_lines_are_joined_again(content: Path, tmp_path: Path, slug: str, fits) -> None:
+    spec = SPECS[slug]
+    wrapped = _hard_wrap((SOURCES / spec["source"]).read_text("utf-8"), fits).encode("utf-8")
+    raw = tmp_path / "incoming" / spec["source"]
+    raw.parent.mkdir(parents=True)
+    raw.write_bytes(wrapped)
+    assert len(wrapped.splitlines()) > len((SOURCES / spec["source"]).read_bytes().splitlines()) + 20
+    result = import_(content, raw)
+    assert result.returncode == 0, result.stderr
+    page = next((content / "content" / "reports").glob("*.md"))
+    assert not fidelity_problems(page_text(page), wrapped, spec)
+    # Whole paragraphs, not one per wrapped line: as many blocks as the unwrapped source gives.
+    unwrapped = infer(decode((SOURCES / spec["source"]).read_bytes(), raw).text)
+    assert page_text(page).blocks == page_text(page, render_page(unwrapped, raw.name)).blocks
