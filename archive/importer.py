@@ -474,8 +474,15 @@ def infer_county(text: str, title: str = "") -> str:
     for source, weight in ((text, 1), (title, 3)):
         for m in _AUTONOMOUS_FULL_RE.finditer(source):
             counts[m.group(0)] += weight
+        occurrences: dict[str, int] = {}
+
+        def count(word: str, source: str = source, occurrences: dict[str, int] = occurrences) -> int:
+            if word not in occurrences:  # a long text has thousands of suffixes but few distinct stems
+                occurrences[word] = source.count(word)
+            return occurrences[word]
+
         for m in re.finditer(r"[县区市州]", source):
-            name = _place_ending_at(source, m.start())
+            name = _place_ending_at(source, m.start(), count)
             if name:
                 counts[name] += weight
     if not counts:
@@ -488,7 +495,7 @@ def infer_county(text: str, title: str = "") -> str:
     return _simplified(best) if n >= 2 else ""
 
 
-def _place_ending_at(text: str, end: int) -> str:
+def _place_ending_at(text: str, end: int, count: Callable[[str], int]) -> str:
     """The place name whose suffix is at text[end], or '' (left edge: where the preceding characters stop agreeing)."""
     start = end
     while start > 0 and end - start < 4 and re.match(rf"[{_CJK}]", text[start - 1]):
@@ -500,12 +507,12 @@ def _place_ending_at(text: str, end: int) -> str:
     stem = text[end - 1 : end]
     while len(stem) < end - start:
         longer = text[end - len(stem) - 1] + stem
-        if text.count(longer + suffix) * 3 < text.count(stem + suffix) * 2:
+        if count(longer + suffix) * 3 < count(stem + suffix) * 2:
             break
         stem = longer
     if stem in _NOT_PLACE_STEMS or any(c in "县区市州省乡镇村" for c in stem):
         return ""
-    if len(stem) == 1 and text.count(stem + suffix) < 3:
+    if len(stem) == 1 and count(stem + suffix) < 3:
         return ""
     return stem + suffix
 
