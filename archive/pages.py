@@ -138,6 +138,8 @@ def report_pages(site: Site, r: Renderer) -> list[OutputFile]:
             toc=headings if len(headings) >= 3 else [],
             county=site.county_of[report.county],
             source_url=source_path(report),
+            # front matter is typed by hand: only a web address becomes a link, never javascript: or file:
+            web_url=report.source_url if report.source_url.lower().startswith(("http://", "https://")) else "",
             mentioned=index.by_report.get(report.slug, []) if index else [],
             related=index.related.get(report.slug, []) if index else [],
             newer=site.reports[i - 1] if i > 0 else None,
@@ -394,7 +396,8 @@ def render_site(site: Site, layouts: Path) -> list[OutputFile]:
     files += [home_page(site, r), *report_pages(site, r), *group_pages(site, r)]
     files.append(r.page("timeline.html", "timeline.html", years=timeline(site), width=_TL_WIDTH, left=_TL_LEFT))
     html_urls = [f.path for f in files if f.path.endswith(".html")]
-    files.append(r.page("404.html", "404.html"))
+    css = (layouts / "static/css/site.css")
+    files.append(r.page("404.html", "404.html", inline_css=Markup(css.read_text(encoding="utf-8") if css.is_file() else "")))
     files += [atom_feed(site), sitemap(site, html_urls), *catalog(site)]
     files += static_files(layouts) + source_files(site)
     return files

@@ -385,3 +385,37 @@ def test_timeline_labels_never_overlap(larger_site: Path):
             for (_, end), (start, _) in zip(boxes, boxes[1:]):
                 assert end <= start, "two county labels overlap"
     assert total == 26
+
+
+HOSTILE = """---
+title: 平江县<script>alert(1)</script>综治
+county: 平江县
+date: 2019-05-04
+author: ['<img src=x onerror=alert(1)>']
+publication: 三湘综治网
+source_url: "javascript:alert(1)"
+---
+
+平江县综治中心<script>alert(2)</script>已建成。[点我](javascript:alert(3))
+"""
+
+
+def test_content_cannot_inject_html_or_scripts(tmp_path: Path, project: Path):
+    (project / "content/reports/2019-hostile.md").write_text(HOSTILE, encoding="utf-8")
+    out = tmp_path / "site"
+    result = run_cli("--out", str(out), cwd=project)
+    assert result.returncode == 0, result.stderr
+    for page in [out / "reports/2019-hostile.html", out / "index.html", out / "counties/平江县.html", out / "timeline.html"]:
+        html = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in html and "<img src=x" not in html, page
+        assert 'href="javascript:' not in html, page
+    report = (out / "reports/2019-hostile.html").read_text(encoding="utf-8")
+    assert "平江县&lt;script&gt;alert(1)&lt;/script&gt;综治" in report
+    assert "三湘综治网" in report
+    ET.parse(out / "feed.xml")  # still well-formed
+
+
+def test_not_found_page_is_styled_at_any_depth(built_site: Path):
+    html = (built_site / "404.html").read_text(encoding="utf-8")
+    assert "<style>" in html and "--accent" in html  # no stylesheet link to miss when shown at /a/b/missing.html
+    assert 'href="index.html"' in html
