@@ -10,7 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import os  # noqa: E402
+
+# The source tree to build with: this repository, or an exported revision (bench/run.py --rev).
+ROOT = Path(os.environ.get("BENCH_TREE") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
 
 STARTED = time.perf_counter()
@@ -48,36 +51,54 @@ def edit(report: Path, n: int) -> None:
     report.write_text(text.rstrip("\n") + f"\n\n编者补记：第{n}次修订，核对了数据来源。\n", encoding="utf-8")
 
 
-def incremental_api():
-    """The serve engineer's incremental rebuild entry point, if it exists: a callable(changed_paths) factory."""
-    for name in ("Builder", "IncrementalBuilder"):
-        cls = getattr(build_mod, name, None)
-        if cls is not None:
-            return name, cls
-    return None, None
+def incremental_cache():
+    """The watch mode's cache (archive.incremental.Cache) when build() accepts one, else None."""
+    import inspect
+
+    if "cache" not in inspect.signature(build_mod.build).parameters:
+        return None
+    try:
+        from archive.incremental import Cache
+    except ImportError:
+        return None
+    return Cache()
+
+
+def rebuild(content: Path, out: Path, cache) -> None:
+    """One build the way the watch mode runs it: with its cache when there is one."""
+    if cache is None:
+        build_mod.build(options(content, out))
+        return
+    cache.start(full=False)
+    build_mod.build(options(content, out), cache)
+    cache.finish()
 
 
 def run_incremental(content: Path, out: Path, runs: int) -> dict:
     """Build once, then edit one report and rebuild, RUNS times; times only the rebuilds."""
-    report = sorted((content / "reports").glob("*.md"))[len(list((content / "reports").glob("*.md"))) // 2]
-    name, cls = incremental_api()
-    times = []
-    if cls is None:
+    reports = sorted((content / "reports").glob("*.md"))
+    report = reports[len(reports) // 2]
+    cache, failure = incremental_cache(), ""
+    if cache is not None:
+        try:
+            cache.start(full=True)
+            build_mod.build(options(content, out), cache)
+            cache.finish()
+        except Exception as exc:  # noqa: BLE001 - a broken cache is reported in the results, not fatal to the run
+            failure = f"the watch mode's cache failed ({type(exc).__name__}: {str(exc)[:120]}); "
+            cache = None
+    if cache is None:
         build_mod.build(options(content, out))
-        for i in range(runs):
-            edit(report, i + 1)
-            t0 = time.perf_counter()
-            build_mod.build(options(content, out))
-            times.append(time.perf_counter() - t0)
-        return {"times": times, "kind": "full rebuild in-process (no incremental API yet)", "edited": report.name}
-    builder = cls(options(content, out))
-    builder.build()
+    times, stats = [], ""
     for i in range(runs):
         edit(report, i + 1)
         t0 = time.perf_counter()
-        builder.rebuild({report})
+        rebuild(content, out, cache)
         times.append(time.perf_counter() - t0)
-    return {"times": times, "kind": f"incremental ({name}.rebuild)", "edited": report.name}
+        if cache is not None:
+            stats = cache.stats.describe()
+    kind = "incremental (watch mode's cache)" if cache is not None else failure + "full rebuild in-process (no incremental API)"
+    return {"times": times, "kind": kind, "edited": report.name, "stats": stats}
 
 
 def main() -> int:

@@ -1,16 +1,60 @@
-"""How the benchmark drives our own search in the built site: which files are the index, and a JS query API."""
+"""How the benchmark drives our own search in a built site: which files are the index, and its JS API.
+
+Read from layouts/static/js/search.js and search-ui.js: the UI loads four scripts in order, then
+`ArchiveSearch.init(base)` loads assets/search/manifest.js; `ArchiveSearch.search(q)` loads only the term
+shards the query needs and resolves to {units, results: [{ref, doc, score}]}; `loadDoc(n)` and
+`snippets(n, units)` give a result's passages. The benchmark does exactly that from a blank page.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 import browser as web
 
+SEARCH_DIR = "assets/search"
+ENGINE_SCRIPTS = ["assets/js/ts-chars.js", "assets/js/tokenize.js", "assets/search/lunr.min.js", "assets/js/search.js"]
+
 
 def index_files(site: Path) -> tuple[list[Path], str]:
-    """The files of our search index in a built site, and a note saying which they are."""
-    return [], "no search index files in the built site yet"
+    """The files of our search index in a built site (manifest, term shards, snippet texts), and which they are."""
+    folder = site / SEARCH_DIR
+    if not folder.is_dir():
+        return [], ""
+    manifest = sorted(folder.glob("manifest*.js"))
+    shards = sorted(folder.glob("shard-*.js"))
+    docs = sorted(folder.glob("doc-*.js"))
+    note = (f"`{SEARCH_DIR}/`: {len(manifest)} manifest, {len(shards)} term shard(s), {len(docs)} snippet file(s) "
+            "(lunr.min.js and the engine scripts are code, not counted)")
+    return manifest + shards + docs, note
 
 
 def engine(site: Path) -> web.Engine | None:
     """The browser driver for our search, or None while the site has no search to drive."""
-    return None
+    if not all((site / path).is_file() for path in ENGINE_SCRIPTS) or not index_files(site)[0]:
+        return None
+    scripts = ", ".join(f'"{p}"' for p in ENGINE_SCRIPTS)
+    return web.Engine(
+        name="ours",
+        load_js=f"""async () => {{
+            const t0 = performance.now();
+            const load = (src) => new Promise((resolve, reject) => {{
+                const s = document.createElement("script");
+                s.src = src; s.async = false;
+                s.onload = resolve; s.onerror = () => reject(new Error("cannot load " + src));
+                document.head.appendChild(s);
+            }});
+            await Promise.all([{scripts}].map(load));
+            await window.ArchiveSearch.init("");
+            return performance.now() - t0;
+        }}""",
+        query_js=f"""async (q) => {{
+            const S = window.ArchiveSearch;
+            const t0 = performance.now();
+            const out = await S.search(q);
+            const top = out.results.slice(0, {web.RESULTS_PAGE});
+            await Promise.all(top.map(r => S.loadDoc(r.doc)));
+            top.forEach(r => S.snippets(r.doc, out.units, 2));
+            return {{ms: performance.now() - t0, count: out.results.length}};
+        }}""",
+        urls_js="""async (q) => (await window.ArchiveSearch.search(q)).results.map(r => r.ref)""",
+    )

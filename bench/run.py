@@ -46,11 +46,15 @@ class Timed:
     result: dict = field(default_factory=dict)
 
 
-def timed_child(cmd: list[str], cwd: Path = ROOT) -> Timed:
-    """Run a command and measure its wall time and its own peak RSS through os.wait4."""
+TREE = ROOT  # the source tree being measured; --rev exports a revision and points this at it
+
+
+def timed_child(cmd: list[str]) -> Timed:
+    """Run a command in the measured tree and take its wall time and its own peak RSS through os.wait4."""
     t0 = time.perf_counter()
+    env = {**os.environ, "BENCH_TREE": str(TREE)}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=TREE, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -62,6 +66,28 @@ def timed_child(cmd: list[str], cwd: Path = ROOT) -> Timed:
     lines = stdout.strip().splitlines()
     result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
     return Timed(seconds, usage.ru_maxrss / 1024, result)
+
+
+def export_tree(rev: str, work: Path) -> tuple[Path, str]:
+    """A clean copy of one committed revision (git archive), sharing this checkout's node_modules."""
+    sha = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+    tree = work / "tree"
+    tree.mkdir()
+    archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    if (ROOT / "node_modules").is_dir():
+        (tree / "node_modules").symlink_to(ROOT / "node_modules")
+    return tree, f"git revision {rev} ({sha}), exported clean"
+
+
+def describe_worktree() -> str:
+    """Which source tree a run measured: this checkout's commit, and whether files were modified."""
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "working tree"
+    return f"working tree at {sha or 'unknown commit'}" + (" with uncommitted changes" if dirty else "")
 
 
 def pagefind_command(site: Path) -> list[str]:
@@ -84,7 +110,7 @@ def make_content(root: Path, n: int, seed: int) -> Path:
     content = root / "content"
     (content / "reports").mkdir(parents=True)
     for name in ("programmes", "sources"):
-        src = ROOT / "content" / name
+        src = TREE / "content" / name
         if src.is_dir():
             shutil.copytree(src, content / name)
         else:
@@ -174,6 +200,7 @@ class Results:
     command: str
     date: str
     machine: str
+    tree: str = ""
     build_s: list[float] = field(default_factory=list)
     build_inner_s: list[float] = field(default_factory=list)
     build_rss_mb: float = float("nan")
@@ -253,6 +280,8 @@ def bench_builds(res: Results, content: Path, work: Path, pagefind: bool) -> Pat
     t = timed_child(child + ["incremental", str(edit_root), str(work / "edit-site"), str(res.runs)])
     res.incremental_s = t.result.get("times", [])
     res.incremental_kind = t.result.get("kind", "")
+    if t.result.get("stats"):
+        res.incremental_kind += f": {t.result['stats']}"
     shutil.rmtree(edit_root)
     shutil.rmtree(work / "edit-site", ignore_errors=True)
     return site
@@ -298,7 +327,7 @@ def profile_build(content: Path, work: Path, out: Path) -> None:
     """Profile one full build with pyinstrument and write the text report."""
     cmd = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", str(out),
            str(HERE / "build_child.py"), "full", str(content), str(work / "profiled")]
-    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, cwd=TREE, check=True, stdout=subprocess.DEVNULL, env={**os.environ, "BENCH_TREE": str(TREE)})
     shutil.rmtree(work / "profiled", ignore_errors=True)
 
 
@@ -351,6 +380,7 @@ def table(res: Results) -> str:
         f"- date: {res.date}",
         f"- machine: {res.machine}",
         f"- command: `{res.command}`",
+        f"- code measured: {res.tree}",
         f"- runs: median of {res.runs} cold runs (each build a fresh `python` process); peak RSS is the largest of the runs",
         f"- queries: {', '.join(f'`{q}`' for q in QUERIES)}",
         "",
@@ -434,6 +464,7 @@ def build_only_table(res: Results) -> str:
         f"- date: {res.date}",
         f"- machine: {res.machine}",
         f"- command: `{res.command}`",
+        f"- code measured: {res.tree}",
         "",
         "| measure | value |",
         "|---|---|",
@@ -458,6 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--build-only", action="store_true", help="one cold full build and sizes only (for 10,000 reports)")
     ap.add_argument("--profile", type=Path, help="also profile one full build with pyinstrument into this text file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder and print its path")
+    ap.add_argument("--rev", help="measure a committed revision (e.g. HEAD), exported clean, instead of the working tree")
     args = ap.parse_args(argv)
     if not MAKE_CORPUS.exists():
         raise SystemExit(f"{MAKE_CORPUS}: not found (the shared/ folder must sit beside the repository)")
@@ -466,9 +498,14 @@ def main(argv: list[str] | None = None) -> int:
         machine=machine(), command="python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
     )
     pagefind = pagefind_available() and not args.build_only
+    global TREE
     work = Path(tempfile.mkdtemp(prefix="archive-bench-"))
     try:
-        log(f"bench: {args.reports} reports in {work}")
+        if args.rev:
+            TREE, res.tree = export_tree(args.rev, work)
+        else:
+            res.tree = describe_worktree()
+        log(f"bench: {args.reports} reports in {work}; measuring the {res.tree}")
         content = make_content(work, args.reports, args.seed)
         if args.build_only:
             child = [sys.executable, str(HERE / "build_child.py")]
@@ -487,14 +524,14 @@ def main(argv: list[str] | None = None) -> int:
             site = bench_builds(res, content, work, pagefind)
             bench_search(res, content, site, pagefind, args.repeats)
             text = table(res)
-        if args.profile:
-            log("  profiling one full build with pyinstrument")
-            profile_build(content, work, args.profile)
         print(text)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text, encoding="utf-8")
         if args.json:
             args.json.write_text(json.dumps(to_json(res), ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        if args.profile:
+            log("  profiling one full build with pyinstrument")
+            profile_build(content, work, args.profile)
     finally:
         if args.keep:
             log(f"kept {work}")

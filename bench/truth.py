@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 # Quotation marks and the middle dot are transparent inside Chinese text (issue 5): “五老”调解 reads as 五老调解.
-TRANSPARENT = "“”‘’「」『』\"'·・‧•"
+TRANSPARENT = "\"'‘’“”「」『』〝〞〟«»‹›·‧・•∙"
 # A Latin/digit query term matches only a whole run, as the tokenizer keeps `12309` as one token.
 LATIN_RUN = re.compile(r"[0-9a-z]+")
 HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
