@@ -419,3 +419,22 @@ def test_not_found_page_is_styled_at_any_depth(built_site: Path):
     html = (built_site / "404.html").read_text(encoding="utf-8")
     assert "<style>" in html and "--accent" in html  # no stylesheet link to miss when shown at /a/b/missing.html
     assert 'href="index.html"' in html
+
+
+def test_groupings_follow_chinese_index_order(content):
+    from archive.markdown import render_body
+    from archive.programmes import Matcher
+    from archive.site import assemble, file_name
+
+    problems = Problems()
+    matcher = Matcher.from_registry(content.programmes, problems)
+    bodies = {r.slug: render_body(r, matcher) for r in content.reports}
+    site = assemble(content, bodies, matcher, problems)
+    assert [g.name for g in site.counties] == ["郏县", "冷水滩区", "平江县", "湘西土家族苗族自治州", "炎陵县"]  # by pinyin
+    assert [g.name for g in site.years] == ["2021年", "2018年", "2017年"]
+    assert [r.date.sort_key() for r in site.reports] == sorted((r.date.sort_key() for r in site.reports), reverse=True)
+    pingjiang = site.county_of["平江县"]
+    assert (pingjiang.prefecture, pingjiang.province, pingjiang.url) == ("岳阳市", "湖南省", "counties/平江县.html")
+    assert [p for p, _ in site.provinces] == ["河南省", "湖南省"]
+    assert sum(g.count for g in site.authors) == sum(len(r.authors) for r in content.reports)
+    assert file_name("张三/李四") == "张三_李四" and file_name("../x") == "_x"
