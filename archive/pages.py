@@ -377,13 +377,29 @@ def static_files(layouts: Path) -> list[OutputFile]:
 
 
 def source_files(site: Site) -> list[OutputFile]:
-    """The raw source text of every report, published beside the pages."""
+    """The raw source text of every report, published beside the pages as UTF-8 text."""
     out = {}
     for report in site.reports:
         if report.source_file:
             path = site.root / "sources" / report.source_file
-            out[source_path(report)] = OutputFile(source_path(report), path.read_bytes(), str(path))
+            out[source_path(report)] = OutputFile(source_path(report), utf8_source(path), str(path))
     return [out[k] for k in sorted(out)]
+
+
+def utf8_source(path: Path) -> bytes:
+    """A source's bytes as received when they are UTF-8; a GB18030 or UTF-16 source re-encoded so it reads as UTF-8."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    from .importer import ImportProblem, decode
+
+    try:
+        return decode(data, path).text.encode("utf-8")
+    except ImportProblem:
+        return data  # not text we can read either: publish it untouched rather than lose it
 
 
 def render_site(site: Site, layouts: Path) -> list[OutputFile]:

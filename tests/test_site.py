@@ -438,3 +438,14 @@ def test_groupings_follow_chinese_index_order(content):
     assert [p for p, _ in site.provinces] == ["河南省", "湖南省"]
     assert sum(g.count for g in site.authors) == sum(len(r.authors) for r in content.reports)
     assert file_name("张三/李四") == "张三_李四" and file_name("../x") == "_x"
+
+
+def test_a_gb18030_source_is_published_readable_as_utf8(tmp_path: Path, project: Path):
+    original = (project / "content/sources/000_d25f3210d77c197c.txt").read_text(encoding="utf-8")
+    (project / "content/sources/pingjiang-gbk.txt").write_bytes(original.encode("gb18030"))
+    page = project / "content/reports/2017-pingjiang.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("000_d25f3210d77c197c.txt", "pingjiang-gbk.txt"), encoding="utf-8")
+    out = tmp_path / "site"
+    result = run_cli("--out", str(out), cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (out / "sources/pingjiang-gbk.txt").read_text(encoding="utf-8") == original
