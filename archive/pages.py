@@ -10,11 +10,12 @@ from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, select_autoescape
 from markupsafe import Markup
 
 from . import programmes, search
 from .content import PartialDate, Report
+from .errors import BuildError, Problem, display_path
 from .output import OutputFile
 from .site import Group, Site
 
@@ -112,8 +113,25 @@ class Renderer:
             "section": section,
             "programme_index": self.site.programme_index,
         }
-        html = self.env.get_template(template).render({**common, **context})
+        try:
+            html = self.env.get_template(template).render({**common, **context})
+        except TemplateError as exc:
+            raise BuildError([_template_problem(exc, self.layouts / template, url)]) from None
         return OutputFile(url, html.encode("utf-8"), f"{self.layouts / template}")
+
+
+def _template_problem(exc: TemplateError, template: Path, url: str) -> Problem:
+    """A layout error as layouts/x.html:line: message, the line found in the traceback Jinja keeps."""
+    if isinstance(exc, TemplateSyntaxError):
+        return Problem(exc.filename or str(template), exc.lineno or 1, f"{exc.message} (rendering {url})")
+    path, line = str(template), 1
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".xml")):
+            path, line = name, tb.tb_lineno
+        tb = tb.tb_next
+    return Problem(display_path(path), line, f"{exc} (rendering {url})")
 
 
 def _date_text(date: PartialDate) -> str:

@@ -449,3 +449,22 @@ def test_a_gb18030_source_is_published_readable_as_utf8(tmp_path: Path, project:
     result = run_cli("--out", str(out), cwd=project)
     assert result.returncode == 0, result.stderr
     assert (out / "sources/pingjiang-gbk.txt").read_text(encoding="utf-8") == original
+
+
+@pytest.mark.parametrize("mistake, message", [
+    ("{{ report.no_such_field }}", "no_such_field"),
+    ("{% if %}", "Expected an expression"),
+])
+def test_a_layout_error_is_reported_at_its_line_and_keeps_the_site(tmp_path: Path, project: Path, mistake: str, message: str):
+    out = project / "site"
+    assert run_cli("--out", str(out), cwd=project).returncode == 0
+    before = (out / "index.html").read_bytes()
+    layout = project / "layouts/report.html"
+    lines = layout.read_text(encoding="utf-8").split("\n")
+    lines.insert(6, mistake)  # becomes line 7
+    layout.write_text("\n".join(lines), encoding="utf-8")
+    result = run_cli("--out", str(out), cwd=project)
+    assert result.returncode == 1
+    assert "report.html:7: " in result.stderr and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (out / "index.html").read_bytes() == before
