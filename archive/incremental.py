@@ -1,0 +1,582 @@
+"""Incremental rebuilds: keep what the last build computed, redo only what a change touches.
+
+Nothing here knows which page shows which report. Instead every expensive step is cached by a
+fingerprint of its inputs, computed from outside the modules that do the work:
+- front matter: each file's parsed document is kept until the file's bytes change;
+- Markdown bodies: each body is kept under a digest of its report and of the programme registry;
+- templates: each Jinja render is kept under a digest of the template, its globals and its context,
+  so a page is rendered again exactly when something it was given changed;
+- output: only files whose bytes changed are written, and files no longer produced are deleted,
+  so unrelated pages keep their modification time.
+A change under layouts/ or to the config drops the template cache (templates include each other).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import re
+import time
+import types
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import jinja2
+
+from . import content as content_module
+from .errors import Problem, Problems
+from .output import OutputFile, check_outputs, destination
+
+_read_document = content_module.read_document  # the uncached reader, captured before any patching
+
+
+def digest(data: bytes) -> bytes:
+    """A short, collision-safe digest of bytes."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+# ---------------------------------------------------------------- fingerprints of Python values
+
+_ATOMIC = (str, bytes, int, float, bool, type(None), complex)
+
+
+class Fingerprints:
+    """Digests of arbitrary values for one build; shared objects are digested once and referred to by digest."""
+
+    def __init__(self, known: dict[Any, tuple[Any, bytes]] | None = None) -> None:
+        # id -> (object, digest); the object is held so its id cannot be reused during the build
+        self.memo: dict[Any, tuple[Any, bytes]] = dict(known or {})
+
+    def of(self, value: Any) -> bytes:
+        """The digest of a value: equal digests mean equal content."""
+        hit = self.memo.get(id(value))
+        if hit is not None and hit[1] != b"(cycle)":
+            return hit[1]
+        buffer = io.BytesIO()
+        _Pickler(buffer, self, value).dump(value)
+        return digest(buffer.getvalue())
+
+    def of_environment(self, env: jinja2.Environment) -> bytes:
+        """What besides a template and its context shapes its output: globals, filters, tests, policies."""
+        key = ("environment", id(env))
+        hit = self.memo.get(key)  # type: ignore[call-overload]
+        if hit is None:
+            self.memo[key] = (env, b"(cycle)")  # type: ignore[index]
+            state = (getattr(env.loader, "searchpath", None), env.globals, env.filters, env.tests, env.policies,
+                     env.autoescape, env.finalize, env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline,
+                     env.undefined)
+            hit = self.memo[key] = (env, self.of(state))  # type: ignore[index]
+        return hit[1]
+
+    def remember(self, obj: Any, value: bytes) -> None:
+        """Declare the digest of an object whose content is known (e.g. a cached body)."""
+        self.memo[id(obj)] = (obj, value)
+
+
+class _Pickler(pickle.Pickler):
+    """A pickler used only for hashing: functions by code and closure, entities by digest."""
+
+    def __init__(self, buffer: io.BytesIO, prints: Fingerprints, top: Any) -> None:
+        super().__init__(buffer, protocol=5)
+        self.prints, self.top = prints, top
+
+    def persistent_id(self, obj: Any) -> Any:
+        if isinstance(obj, _ATOMIC) or obj is self.top or isinstance(obj, (list, tuple, dict, set, frozenset)):
+            return None
+        hit = self.prints.memo.get(id(obj))
+        if hit is not None:
+            return hit[1]
+        if isinstance(obj, type) or isinstance(obj, types.ModuleType):
+            return None
+        if obj is _rebuild:
+            return None
+        if hasattr(obj, "__dict__") or hasattr(obj, "__slots__") or callable(obj):
+            self.prints.remember(obj, b"(cycle)")  # a reference back to an object being digested
+            value = self.prints.of(obj)  # digested once per build, then referred to by digest
+            self.prints.remember(obj, value)
+            return value
+        return None
+
+    def reducer_override(self, obj: Any) -> Any:
+        if obj is _rebuild:
+            return NotImplemented
+        if isinstance(obj, types.FunctionType):
+            cells = tuple(c.cell_contents for c in obj.__closure__ or ())
+            return _rebuild, (obj.__module__, obj.__qualname__, obj.__code__.co_code, obj.__defaults__, obj.__kwdefaults__, cells)
+        if isinstance(obj, types.MethodType):
+            return _rebuild, ("method", obj.__func__, obj.__self__)
+        if isinstance(obj, types.BuiltinFunctionType) and not isinstance(getattr(obj, "__self__", None), (types.ModuleType, type(None))):
+            return _rebuild, ("builtin method", obj.__qualname__, obj.__self__)  # e.g. a dict's .items: its dict matters
+        if isinstance(obj, (types.BuiltinFunctionType, types.ModuleType, type)):
+            return _rebuild, (getattr(obj, "__module__", None), getattr(obj, "__qualname__", getattr(obj, "__name__", repr(obj))))
+        if isinstance(obj, jinja2.Environment):
+            return _rebuild, ("jinja2.Environment", self.prints.of_environment(obj))
+        if isinstance(obj, (set, frozenset)):
+            return _rebuild, (type(obj).__name__, sorted(obj, key=repr))
+        return NotImplemented
+
+
+def _rebuild(*args: Any) -> None:
+    """Never called: fingerprints are only ever dumped, never loaded."""
+    raise AssertionError("fingerprints are not meant to be unpickled")
+
+
+# ---------------------------------------------------------------- what a template observed
+#
+# A page's context holds the whole site, yet a report page reads only a few of its values. While a
+# page renders, every context value is wrapped in a probe that records what the template observed:
+# a path of attribute and item accesses from a context variable, and what was done with the value
+# at its end (its full value, its length, its type). Reading an attribute gives another probe; any
+# other use (printing, comparing, iterating, calling, truth) observes the full value. When every
+# observation gives the same result again, the template would take the same path and print the same
+# text, so the page is not rendered again.
+
+Path_ = tuple  # (variable, (".", attr) | ("[]", key), ...)
+_MISSING = b"(missing)"
+
+
+def _observe(value: Any, path: Path_, recorder: set) -> Any:
+    """The value itself when it is a leaf (recorded), else a probe standing in for it."""
+    if isinstance(value, _ATOMIC) or callable(value) or isinstance(value, (type, types.ModuleType)):
+        recorder.add((path, "value"))
+        return value
+    if isinstance(value, (list, tuple, dict)) or hasattr(value, "__dict__") or hasattr(value, "__slots__"):
+        return _Probe(value, path, recorder)
+    recorder.add((path, "value"))
+    return value
+
+
+def _parts(probe: "_Probe") -> tuple[Any, Path_, set]:
+    get = object.__getattribute__
+    return get(probe, "_o"), get(probe, "_p"), get(probe, "_r")
+
+
+def _whole(op: str = "value") -> Callable:
+    """A special method that observes the probed value in full, then acts on the real value."""
+    def method(self: "_Probe", *args: Any) -> Any:
+        obj, path, recorder = _parts(self)
+        recorder.add((path, op))
+        real = [_parts(a)[0] if type(a) is _Probe else a for a in args]
+        return getattr(obj, method.__name__)(*real)
+    return method
+
+
+class _Probe:
+    """Stands in for a context value while a template renders, recording what the template reads."""
+
+    __slots__ = ("_o", "_p", "_r")
+
+    def __init__(self, obj: Any, path: Path_, recorder: set) -> None:
+        object.__setattr__(self, "_o", obj)
+        object.__setattr__(self, "_p", path)
+        object.__setattr__(self, "_r", recorder)
+
+    def __getattribute__(self, name: str) -> Any:
+        obj, path, recorder = _parts(self)
+        if name == "__class__":
+            recorder.add((path, "type"))
+            return obj.__class__
+        try:
+            value = getattr(obj, name)
+        except AttributeError:
+            recorder.add((path + ((".", name),), "value"))
+            raise
+        return _observe(value, path + ((".", name),), recorder)
+
+    def __getitem__(self, key: Any) -> Any:
+        obj, path, recorder = _parts(self)
+        if type(key) in (str, int):
+            try:
+                value = obj[key]
+            except Exception:
+                recorder.add((path + (("[]", key),), "value"))
+                raise
+            return _observe(value, path + (("[]", key),), recorder)
+        recorder.add((path, "value"))
+        return obj[key]
+
+    def __len__(self) -> int:
+        obj, path, recorder = _parts(self)
+        recorder.add((path, "len"))
+        return len(obj)
+
+    def __bool__(self) -> bool:
+        obj, path, recorder = _parts(self)
+        recorder.add((path, "len" if isinstance(obj, (list, tuple, dict)) else "value"))
+        return bool(obj)
+
+    def __iter__(self) -> Iterator[Any]:
+        obj, path, recorder = _parts(self)
+        recorder.add((path, "value"))
+        return iter(obj)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        obj, path, recorder = _parts(self)
+        recorder.add((path, "value"))
+        setattr(obj, name, value)
+
+    for _name in ("__str__", "__repr__", "__format__", "__hash__", "__eq__", "__ne__", "__lt__", "__le__",
+                  "__gt__", "__ge__", "__contains__", "__call__", "__reversed__", "__add__", "__radd__",
+                  "__mul__", "__mod__", "__int__", "__float__", "__index__"):
+        locals()[_name] = _whole()
+        locals()[_name].__name__ = _name
+    del _name
+
+
+def observation_key(prints: Fingerprints, context: dict[str, Any], observed: list) -> bytes | None:
+    """The digest of what each observation gives in this context (None when it cannot be taken)."""
+    results: list[Any] = [sorted(context)]
+    for path, op in observed:
+        value: Any = context.get(path[0], _MISSING)
+        for kind, name in path[1:]:
+            try:
+                value = getattr(value, name) if kind == "." else value[name]
+            except Exception:
+                value = _MISSING
+                break
+        try:
+            if op == "len":
+                results.append(len(value))
+            elif op == "type":
+                results.append(type(value).__qualname__)
+            elif type(value) in (str, int, bool, float, type(None), bytes):
+                results.append(value)
+            else:
+                results.append(prints.of(value))
+        except Exception:
+            return None
+    try:
+        return digest(pickle.dumps(results, protocol=5))
+    except Exception:
+        return None
+
+
+# ---------------------------------------------------------------- what changed on disk
+
+
+# Editor droppings: vim swap and backup files and its 4913 write test, emacs locks and autosaves,
+# JetBrains and generic temporary files, OS metadata.
+_IGNORED_NAME = re.compile(
+    r"""^(?:\.\#.*|\#.*\#|4913|\.DS_Store|Thumbs\.db|\.goutputstream-.*)$
+      |(?:~|\.sw[a-px]|\.swpx|\.tmp|\.temp|\.bak|\.part|\.crdownload|___jb_(?:tmp|old)___)$""",
+    re.VERBOSE,
+)
+
+def ignored(path: str) -> bool:
+    """Whether a changed file is an editor's swap, lock or temporary file."""
+    name = os.path.basename(path)
+    return bool(_IGNORED_NAME.search(name)) or name.startswith(".") and name.endswith((".swp", ".tmp"))
+
+
+Snapshot = dict[str, tuple[int, int]]  # path -> (mtime_ns, size)
+
+
+def snapshot(paths: list[Path]) -> Snapshot:
+    """Modification time and size of every file under the given files and folders."""
+    found: Snapshot = {}
+    for path in paths:
+        if path.is_file():
+            st = path.stat()
+            found[str(path)] = (st.st_mtime_ns, st.st_size)
+        elif path.is_dir():
+            for folder, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in files:
+                    if ignored(name):
+                        continue
+                    full = os.path.join(folder, name)
+                    try:
+                        st = os.stat(full)
+                    except FileNotFoundError:
+                        continue
+                    found[full] = (st.st_mtime_ns, st.st_size)
+    return found
+
+
+@dataclass
+class Changes:
+    """Files added, modified and removed between two snapshots."""
+
+    added: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @classmethod
+    def between(cls, old: Snapshot, new: Snapshot) -> "Changes":
+        """Compare two snapshots."""
+        return cls(
+            sorted(p for p in new if p not in old),
+            sorted(p for p in new if p in old and new[p] != old[p]),
+            sorted(p for p in old if p not in new),
+        )
+
+    @property
+    def paths(self) -> list[str]:
+        """Every changed path."""
+        return self.added + self.modified + self.removed
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.modified or self.removed)
+
+    def describe(self) -> str:
+        """'content/reports/a.md changed', '3 files changed (2 added, 1 removed)'."""
+        paths = self.paths
+        if len(paths) == 1:
+            verb = "added" if self.added else "deleted" if self.removed else "changed"
+            return f"{_short(paths[0])} {verb}"
+        parts = [f"{len(v)} {k}" for k, v in (("added", self.added), ("changed", self.modified), ("deleted", self.removed)) if v]
+        return f"{len(paths)} files ({', '.join(parts)})"
+
+
+def _short(path: str) -> str:
+    """A path relative to the working directory when it is below it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+# ---------------------------------------------------------------- the cache
+
+
+@dataclass
+class Stats:
+    """What the last build redid and what it reused."""
+
+    documents_read: int = 0
+    bodies_rendered: int = 0
+    bodies_reused: int = 0
+    pages_rendered: int = 0
+    pages_reused: int = 0
+    written: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    full: bool = False
+
+    def describe(self) -> str:
+        """One line: what was rebuilt."""
+        scope = "full rebuild: " if self.full else ""
+        return (
+            f"{scope}{self.pages_rendered} page(s) rendered, {self.pages_reused} reused; "
+            f"{len(self.written)} file(s) written, {len(self.deleted)} deleted"
+        )
+
+
+class Cache:
+    """Everything kept between builds of one watch session."""
+
+    def __init__(self) -> None:
+        self.documents: dict[str, tuple[tuple[int, int, int], bytes, Any, list[Problem]]] = {}
+        self.bodies: dict[bytes, Any] = {}
+        self.compiled: dict[bytes, Any] = {}  # Jinja code objects by source and environment
+        self.pages: dict[bytes, tuple[list, bytes | None, str]] = {}  # page -> (what it observed, their digest, text)
+        self.published: dict[str, bytes] | None = None  # site path -> digest of what is on disk
+        self.stats = Stats()
+        self.prints = Fingerprints()
+        self._seen_pages: set[bytes] = set()
+        self._seen_bodies: set[bytes] = set()
+
+    def start(self, full: bool) -> None:
+        """Begin a build; full=True forgets every rendered template (layouts or config changed)."""
+        if full:
+            self.pages.clear()
+            self.compiled.clear()
+        self.stats = Stats(full=full)
+        self.prints = Fingerprints()
+        self._seen_pages, self._seen_bodies = set(), set()
+
+    def finish(self) -> None:
+        """Forget entries the last build did not use, so memory follows the site, not its history."""
+        self.pages = {k: v for k, v in self.pages.items() if k in self._seen_pages}
+        self.bodies = {k: v for k, v in self.bodies.items() if k in self._seen_bodies}
+
+    # ---- front matter
+
+    def read_document(self, path: Path, problems: Problems):
+        """content.read_document, reusing the last result while the file's bytes are the same."""
+        if path.name.startswith(".") or ignored(path.name):
+            return None  # an editor's lock or swap file beside the page (emacs writes .#page.md), not a page
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        key = str(path)
+        hit = self.documents.get(key)
+        if hit is not None and hit[0] == stamp:
+            problems.items.extend(hit[3])
+            return hit[2]
+        data = path.read_bytes()
+        if hit is not None and hit[1] == digest(data):
+            self.documents[key] = (stamp, hit[1], hit[2], hit[3])
+            problems.items.extend(hit[3])
+            return hit[2]
+        own = Problems()
+        doc = _read_document(path, own)
+        self.stats.documents_read += 1
+        self.documents[key] = (stamp, digest(data), doc, list(own.items))
+        problems.items.extend(own.items)
+        return doc
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """While loading, read front matter through the cache."""
+        content_module.read_document = self.read_document
+        try:
+            yield
+        finally:
+            content_module.read_document = _read_document
+
+    # ---- Markdown bodies
+
+    def body_renderer(self, programmes: list) -> Callable[[Any, Any], Any]:
+        """markdown.render_body(report, matcher), reusing bodies whose report and registry are unchanged."""
+        from . import markdown
+
+        registry = self.prints.of(programmes)
+
+        def render(report, matcher):
+            key = digest(self.prints.of(report) + registry)
+            self._seen_bodies.add(key)
+            body = self.bodies.get(key)
+            if body is None:
+                body = self.bodies[key] = markdown.render_body(report, matcher)
+                self.stats.bodies_rendered += 1
+            else:
+                self.stats.bodies_reused += 1
+            # Bodies are values: a page that shows the same body needs no fresh digest of it.
+            self.prints.remember(body, key)
+            return body
+
+        return render
+
+    # ---- templates
+
+    @contextmanager
+    def rendering(self) -> Iterator[None]:
+        """While rendering, answer each Jinja render from the cache when what it read is unchanged."""
+        original, original_compile = jinja2.Template.render, jinja2.Environment.compile
+        cache = self
+
+        def render(template: jinja2.Template, *args: Any, **kwargs: Any) -> str:
+            context = dict(*args, **kwargs)
+            return cache.render_template(original, template, context)
+
+        def compile(env: jinja2.Environment, source: Any, name: str | None = None, filename: str | None = None,
+                    raw: bool = False, defer_init: bool = False) -> Any:
+            # The pages make a new Environment per build; compiling every layout again would cost more
+            # than rendering the few pages that changed. The code depends on the source and the environment.
+            if raw or not isinstance(source, str):
+                return original_compile(env, source, name, filename, raw, defer_init)
+            escape = env.autoescape(name) if callable(env.autoescape) else env.autoescape
+            key = digest(pickle.dumps((source, name, filename, defer_init, escape, cache.prints.of_environment(env),
+                                       env.block_start_string, env.variable_start_string, env.comment_start_string,
+                                       env.line_statement_prefix, env.line_comment_prefix, env.newline_sequence,
+                                       sorted(env.extensions), env.optimized, env.is_async, type(env).__qualname__)))
+            code = cache.compiled.get(key)
+            if code is None:
+                code = cache.compiled[key] = original_compile(env, source, name, filename, raw, defer_init)
+            return code
+
+        jinja2.Template.render = render  # type: ignore[method-assign]
+        jinja2.Environment.compile = compile  # type: ignore[method-assign, assignment]
+        try:
+            yield
+        finally:
+            jinja2.Template.render = original  # type: ignore[method-assign]
+            jinja2.Environment.compile = original_compile  # type: ignore[method-assign]
+
+    def render_template(self, original: Callable[..., str], template: jinja2.Template, context: dict[str, Any]) -> str:
+        """One render, reused when every value the last render of this page observed is the same."""
+        prints = self.prints
+        env_key = prints.of_environment(template.environment)
+        identity = digest(pickle.dumps((template.name, env_key, sorted(
+            (k, v) for k, v in context.items() if type(v) in (str, int)))))  # e.g. the page's url
+        self._seen_pages.add(identity)
+        entry = self.pages.get(identity)
+        if entry is not None:
+            observed, key, text = entry
+            if observation_key(prints, context, observed) == key:
+                self.stats.pages_reused += 1
+                return text
+        self.stats.pages_rendered += 1
+        recorder: set[tuple[tuple, str]] = set()
+        probed = {name: _observe(value, (name,), recorder) for name, value in context.items()}
+        try:
+            text = original(template, probed)
+        except Exception:
+            # Something the probes cannot stand in for: render plainly and depend on every value.
+            text = original(template, context)
+            recorder = {((name,), "value") for name in context}
+        observed = sorted(recorder, key=repr)
+        key = observation_key(prints, context, observed)
+        if key is not None:
+            self.pages[identity] = (observed, key, text)
+        return text
+
+    # ---- output
+
+    def sync(self, files: list[OutputFile], out_dir: Path) -> None:
+        """Make out_dir hold exactly these files, writing only those whose bytes changed."""
+        check_outputs(files)
+        root = out_dir.resolve()
+        root.mkdir(parents=True, exist_ok=True)
+        previous = self.published if self.published is not None else _on_disk(root)
+        now: dict[str, bytes] = {}
+        for f in sorted(files, key=lambda f: f.path):
+            value = now[f.path] = digest(f.data)
+            if previous.get(f.path) == value and os.path.isfile(os.path.join(root, f.path)):
+                continue
+            target = destination(root, f.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(target, f.data)
+            self.stats.written.append(f.path)
+        for path in sorted(set(previous) - set(now)):
+            target = destination(root, path)
+            if target.is_file() or target.is_symlink():
+                target.unlink()
+            _remove_empty_parents(target.parent, root)
+            self.stats.deleted.append(path)
+        self.published = now
+
+
+def _on_disk(root: Path) -> dict[str, bytes]:
+    """Digests of the files already in the output folder (from an earlier session)."""
+    found: dict[str, bytes] = {}
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            full = Path(folder) / name
+            if full.is_symlink():
+                found[full.relative_to(root).as_posix()] = b""  # never reused: always rewritten or removed
+                continue
+            found[full.relative_to(root).as_posix()] = digest(full.read_bytes())
+    return found
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write through a temporary file so a reader never sees half a page."""
+    if target.is_symlink():
+        target.unlink()
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    """Remove folders left empty by a deletion, up to (not including) the output root."""
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    """Run fn and return its result and how long it took in seconds."""
+    started = time.perf_counter()
+    return fn(), time.perf_counter() - started

@@ -1,0 +1,276 @@
+"""The watcher on a private copy of the content: edits, additions, deletions, broken edits and layout changes."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from archive.build import BuildOptions, build
+from archive.serve import Running
+
+ROOT = Path(__file__).resolve().parent.parent
+MAKE_CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
+DEADLINE = 60.0  # seconds; generous because two cores are shared by the whole team
+
+
+class LiveSite:
+    """A running watch session (with server) over a project folder, and ways to wait on it."""
+
+    def __init__(self, running: Running, project: Path, lines: list[str]) -> None:
+        self.running = running
+        self.project = project
+        self.lines = lines
+        self.out = running.session.options.out_dir
+
+    @property
+    def session(self):
+        return self.running.session
+
+    @property
+    def epoch(self) -> int:
+        """How many builds (good or failed) have finished."""
+        return self.session.live.epoch
+
+    def wait_build(self, after: int) -> str:
+        """Wait until a build newer than epoch `after` finished; return its summary line."""
+        wait_until(lambda: self.epoch > after, f"no rebuild after epoch {after}; log: {self.lines[-5:]}")
+        return self.lines[-1]
+
+    def write(self, relative: str, text: str) -> int:
+        """Write a project file; return the epoch before the write."""
+        before = self.epoch
+        (self.project / relative).write_text(text, encoding="utf-8")
+        return before
+
+    def page(self, relative: str) -> str:
+        """A built file's text."""
+        return (self.out / relative).read_text(encoding="utf-8")
+
+    def mtimes(self) -> dict[str, int]:
+        """Every output file's modification time in nanoseconds."""
+        return {p.relative_to(self.out).as_posix(): p.stat().st_mtime_ns for p in self.out.rglob("*") if p.is_file()}
+
+
+def wait_until(predicate, message: str, deadline: float = DEADLINE) -> None:
+    """Poll until predicate() is true; fail with message at the deadline."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(message)
+
+
+def add_synthetic_reports(project: Path, n: int = 10) -> None:
+    """Reports built from the real sources' paragraphs, beside the real ones (never replacing them)."""
+    subprocess.run([sys.executable, str(MAKE_CORPUS), str(n), str(project / "content" / "reports")], check=True,
+                   capture_output=True)
+
+
+def project_options(project: Path, out: Path | None = None) -> BuildOptions:
+    """Build options reading from and writing into the project folder."""
+    return BuildOptions(content_dir=project / "content", layouts_dir=project / "layouts",
+                        config_file=project / "config.yml", out_dir=out or project / "site")
+
+
+def start_live(project: Path) -> LiveSite:
+    """Build the project, watch it and serve it on a free port of 127.0.0.1."""
+    lines: list[str] = []
+    lock = threading.Lock()
+
+    def log(line: str) -> None:
+        with lock:
+            lines.append(line)
+
+    running = Running(project_options(project), serve=True, port=0, log=log, settle=0.1)
+    running.start()
+    if running.session.failed:
+        running.stop()
+        raise AssertionError("the first build failed:\n" + "\n".join(lines))
+    return LiveSite(running, project, lines)
+
+
+@pytest.fixture
+def live(project: Path):
+    """The project with synthetic reports added, built, watched and served; stopped afterwards."""
+    add_synthetic_reports(project)
+    site = start_live(project)
+    yield site
+    site.running.stop()
+
+
+def assert_same_as_full_build(live: LiveSite, tmp_path: Path) -> None:
+    """The incrementally updated output is byte for byte what a fresh full build writes."""
+    fresh = tmp_path / "fresh"
+    build(project_options(live.project, fresh))
+    ours = {p.relative_to(live.out).as_posix(): p.read_bytes() for p in live.out.rglob("*") if p.is_file()}
+    full = {p.relative_to(fresh).as_posix(): p.read_bytes() for p in fresh.rglob("*") if p.is_file()}
+    assert sorted(ours) == sorted(full), f"extra: {sorted(set(ours) - set(full))}, missing: {sorted(set(full) - set(ours))}"
+    different = [p for p in ours if ours[p] != full[p]]
+    assert not different, f"differs from a full build: {different}"
+
+
+def source_of(report) -> Path:
+    """The file a report was read from (its slug may differ from the file name)."""
+    return Path(report.path)
+
+
+def unrelated_to(site, report):
+    """A report that shares nothing with `report`: not its county, authors, year, neighbours or related list."""
+    index = site.programme_index
+    position = {r.slug: i for i, r in enumerate(site.reports)}
+
+    def related(a, b) -> bool:
+        rel = index.related.get(a.slug, []) if index else []
+        return any(item[0].slug == b.slug for item in rel)
+
+    for other in site.reports:
+        if (abs(position[other.slug] - position[report.slug]) > 1 and other.county != report.county
+                and not set(other.authors) & set(report.authors) and other.date.year != report.date.year
+                and not related(report, other) and not related(other, report)):
+            return other
+    pytest.skip("no report unrelated to the edited one in this corpus")
+
+
+# ---------------------------------------------------------------- tests
+
+
+def test_editing_a_title_updates_every_page_that_shows_it_and_no_other(live: LiveSite, tmp_path: Path) -> None:
+    site = live.session.site
+    report = site.reports[len(site.reports) // 2]
+    other = unrelated_to(site, report)
+    before = live.mtimes()
+    source = source_of(report)
+    text = source.read_text(encoding="utf-8")
+    new_title = "平江县“雪亮工程”与网格化服务管理纪实（编辑修订）"
+    edited = text.replace(f'title: "{report.title}"', f'title: "{new_title}"', 1).replace(f"title: {report.title}\n", f"title: {new_title}\n", 1)
+    assert edited != text
+    line = live.wait_build(live.write(source.relative_to(live.project).as_posix(), edited))
+
+    assert f"{source_of(report).name} changed" in line and "rendered" in line and "reused" in line and re.search(r"\d\.\d\d s$", line), line
+    county, year = site.county_of[report.county], site.year_of[report.date.year]
+    showing = [report.url, county.url, year.url, "reports/index.html", *(site.author_of[a].url for a in report.authors)]
+    for page in showing:
+        assert new_title in live.page(page), page
+    # Nowhere, not even in the search index or the feed, is the old title left (the raw source keeps its own).
+    stale = [p for p in live.mtimes() if not p.startswith("sources/")
+             and report.title in (live.out / p).read_text(encoding="utf-8", errors="replace")]
+    assert not stale
+    after = live.mtimes()
+    untouched = [other.url, site.county_of[other.county].url, site.year_of[other.date.year].url,
+                 *(site.author_of[a].url for a in other.authors)]
+    for page in untouched:
+        assert after[page] == before[page], f"{page} was rewritten though it does not show the edited report"
+    assert after[report.url] != before[report.url]
+    assert_same_as_full_build(live, tmp_path)
+
+
+def test_adding_then_deleting_a_report_leaves_no_orphans(live: LiveSite, tmp_path: Path) -> None:
+    site = live.session.site
+    model = source_of(site.reports[0]).read_text(encoding="utf-8")
+    body = model.split("\n---\n", 1)[1]
+    new = ("---\ntitle: 测试县新增报道：矛盾纠纷多元化解\ncounty: 测试县\nprovince: 湖南省\ndate: 2019-05-06\n"
+           "author: [测试记者]\n---\n" + body)
+    line = live.wait_build(live.write("content/reports/zz-added.md", new))
+    assert "zz-added.md added" in line, line
+    assert "测试县新增报道" in live.page("reports/zz-added.html")
+    assert (live.out / "counties" / "测试县.html").is_file()
+    assert "测试县新增报道" in live.page("catalog.json")
+    assert_same_as_full_build(live, tmp_path / "added")
+
+    before = live.epoch
+    (live.project / "content/reports/zz-added.md").unlink()
+    line = live.wait_build(before)
+    assert "zz-added.md deleted" in line, line
+    assert not (live.out / "reports/zz-added.html").exists()
+    assert not (live.out / "counties" / "测试县.html").exists()
+    assert not (live.out / "authors" / "测试记者.html").exists()
+    mentions = [p for p in live.mtimes() if "测试县" in (live.out / p).read_text(encoding="utf-8", errors="replace")]
+    assert not mentions, f"orphans still name the deleted report: {mentions}"
+    assert_same_as_full_build(live, tmp_path / "deleted")
+
+
+def test_a_broken_edit_keeps_the_last_good_site_and_the_next_save_recovers(live: LiveSite, tmp_path: Path) -> None:
+    report = live.session.site.reports[0]
+    source = source_of(report)
+    good = source.read_text(encoding="utf-8")
+    before = live.mtimes()
+    broken = good.replace("county:", "county: [未闭合的列表\nx:", 1)
+    line = live.wait_build(live.write(source.relative_to(live.project).as_posix(), broken))
+    assert "build failed" in line and "last good site" in line, line
+    problem = next(l for l in live.lines if f"{source.name}:" in l)
+    assert re.search(rf"{re.escape(source.name)}:\d+: .*YAML", problem), problem
+    assert live.session.live.error and f"{source.name}:" in live.session.live.error
+    assert live.mtimes() == before, "a failed build touched the site"
+    assert report.title in live.page(report.url)
+
+    fixed = good.rstrip("\n") + "\n\n据县委政法委介绍，全县矛盾纠纷调处成功率保持在98%以上。\n"
+    line = live.wait_build(live.write(source.relative_to(live.project).as_posix(), fixed))
+    assert "build failed" not in line, line
+    assert live.session.live.error is None
+    assert "全县矛盾纠纷调处成功率保持在98%以上" in live.page(report.url)
+    assert_same_as_full_build(live, tmp_path)
+
+
+def test_a_template_error_names_the_layout_line_and_the_fix_recovers(live: LiveSite, tmp_path: Path) -> None:
+    layout = live.project / "layouts" / "report.html"
+    good = layout.read_text(encoding="utf-8")
+    before = live.mtimes()
+    lines = good.split("\n")
+    lines.insert(2, "{% if %}")
+    line = live.wait_build(live.write("layouts/report.html", "\n".join(lines)))
+    assert "build failed" in line, line
+    assert any(re.search(r"report\.html:3: template error", l) for l in live.lines), live.lines[-4:]
+    assert live.mtimes() == before
+
+    line = live.wait_build(live.write("layouts/report.html", good))
+    assert "build failed" not in line and live.session.live.error is None, line
+    assert live.mtimes() == before, "restoring the layout rewrote pages whose bytes did not change"
+    assert_same_as_full_build(live, tmp_path)
+
+
+def test_a_layout_change_rebuilds_every_page(live: LiveSite, tmp_path: Path) -> None:
+    base = live.project / "layouts" / "base.html"
+    text = base.read_text(encoding="utf-8")
+    assert "</footer>" in text
+    marked = text.replace("</footer>", "<p class=\"note\">本站内容仅供研究参考</p></footer>", 1)
+    line = live.wait_build(live.write("layouts/base.html", marked))
+    assert "base.html changed: full rebuild" in line, line
+    pages = [p for p in live.mtimes() if p.endswith(".html")]
+    assert pages and all("本站内容仅供研究参考" in live.page(p) for p in pages)
+    assert_same_as_full_build(live, tmp_path)
+
+
+def test_a_stylesheet_change_writes_only_the_stylesheet(live: LiveSite) -> None:
+    css = next((live.project / "layouts" / "static").rglob("*.css"))
+    target = "assets/" + css.relative_to(live.project / "layouts" / "static").as_posix()
+    before = live.mtimes()
+    live.wait_build(live.write(css.relative_to(live.project).as_posix(), css.read_text(encoding="utf-8") + "\n/* 打印样式待补 */\n"))
+    after = live.mtimes()
+    assert [p for p in after if after[p] != before.get(p)] == [target]
+    assert "打印样式待补" in live.page(target)
+
+
+def test_quick_saves_settle_into_one_rebuild_and_editor_files_are_ignored(live: LiveSite) -> None:
+    live.running.watcher.settle = 1.0  # room for the saves below even on a busy machine
+    report = live.session.site.reports[1]
+    source = source_of(report)
+    folder = source.parent
+    text = source.read_text(encoding="utf-8")
+    before, count = live.epoch, len(live.lines)
+    # What vim, emacs and others write beside a file while saving it.
+    for junk in (f".{source.name}.swp", f"{source.name}~", f".#{source.name}", "4913", f"{source.name}.tmp"):
+        (folder / junk).write_text("临时文件", encoding="utf-8")
+    for i in range(5):
+        source.write_text(text.rstrip("\n") + f"\n\n第{i + 1}次保存：全县综治中心实现实体化运行。\n", encoding="utf-8")
+    line = live.wait_build(before)
+    assert "build failed" not in line, live.lines[-4:]
+    wait_until(lambda: "第5次保存" in live.page(report.url), "the last save never reached the page")
+    new = live.lines[count:]
+    assert len(new) == 1, new
+    assert f"{source.name} changed:" in new[0], new[0]
