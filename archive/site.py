@@ -1,6 +1,7 @@
 """The analysed site: reports with rendered bodies, grouped by county, author and year."""
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ def file_name(name: str) -> str:
     return safe or "_"
 
 
+@functools.lru_cache(maxsize=None)  # pypinyin is slow and the same names are sorted on many pages
 def sort_key(name: str) -> tuple[str, str]:
     """Order Chinese names the way a Chinese index does: by pinyin, then by the characters."""
     return (" ".join(lazy_pinyin(name)).lower(), name)
