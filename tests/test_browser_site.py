@@ -104,3 +104,14 @@ def test_raw_source_text_reads_as_chinese(browser, built_site: Path, http_root: 
     text = page.locator("body").inner_text()
     assert "湘西" in text, text[:200]
     page.close()
+
+
+def test_printing_a_report_keeps_the_text_and_drops_the_navigation(browser, built_site: Path):
+    page = browser.new_page(viewport={"width": 800, "height": 1100})
+    page.goto(built_site.as_uri() + "/reports/2017-jiaxian.html")
+    page.emulate_media(media="print")
+    assert page.eval_on_selector(".site-header", "e => getComputedStyle(e).display") == "none"
+    assert page.eval_on_selector(".pager", "e => getComputedStyle(e).display") == "none"
+    assert page.locator(".meta").is_visible() and page.locator(".body").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "print-report.png"))
+    page.close()
