@@ -63,6 +63,7 @@ class Document:
 
     url: str
     blocks: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # normalised names of the programmes the report mentions
 
     def contains(self, term: str) -> bool:
         """True when one block holds the term contiguously (a whole run for Latin/digit terms)."""
@@ -101,6 +102,53 @@ def expected(docs: list[Document], query: str) -> set[str]:
     """URLs of the reports that contain every term of the query."""
     terms = query_terms(query)
     return {d.url for d in docs if terms and all(d.contains(t) for t in terms)}
+
+
+def expected_with_tags(docs: list[Document], query: str) -> set[str]:
+    """URLs of the reports in which every term is in the text or in the name of a programme the report mentions.
+
+    Our index also holds each report's programme names (issue 5), so a report that says only 网格员 is
+    found by 网格化管理; this is the truth for that reading.
+    """
+    terms = query_terms(query)
+    return {d.url for d in docs if terms and all(d.contains(t) or any(t in tag for tag in d.tags) for t in terms)}
+
+
+@dataclass
+class Programme:
+    """A registry entry as the truth scan uses it: its name, every name that mentions it, and blocking words."""
+
+    name: str
+    names: list[str]
+    not_in: list[str]
+
+
+def load_programmes(folder: Path) -> list[Programme]:
+    """The programme registry (content/programmes/*.md front matter), normalised."""
+    out = []
+    for path in sorted(folder.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if not text.startswith("---"):
+            continue
+        meta = yaml.safe_load(text.split("---", 2)[1]) or {}
+        name = str(meta.get("name", ""))
+        names = [normalise(str(n)) for n in [name, *(meta.get("aliases") or [])] if str(n).strip()]
+        out.append(Programme(normalise(name), sorted(set(names), key=len, reverse=True),
+                             [normalise(str(w)) for w in meta.get("not_in") or []]))
+    return out
+
+
+def tag(docs: list[Document], programmes: list[Programme]) -> None:
+    """Give each report the programmes whose name or alias it contains outside their blocking words."""
+    for doc in docs:
+        doc.tags = []
+        for p in programmes:
+            for block in doc.blocks:
+                for word in p.not_in:
+                    block = block.replace(word, "\0")
+                if any(n in block for n in p.names):
+                    doc.tags.append(p.name)
+                    break
 
 
 @dataclass
