@@ -49,16 +49,25 @@ def fold_char(ch: str) -> str:
     return _ts_table().get(norm, norm)
 
 
-def normalize(text: str) -> tuple[str, list[int]]:
+class _FoldTable(dict):
+    """str.translate table built as characters are met: ignored characters dropped, others folded."""
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        value = None if ch in IGNORED else fold_char(ch)
+        self[code] = value
+        return value
+
+
+_FOLD_TABLE = _FoldTable()
+
+
+def normalize(text: str) -> tuple[str, list[int] | range]:
     """Text folded for matching, and for each of its characters the index it came from."""
-    chars: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        if ch in IGNORED:
-            continue
-        chars.append(fold_char(ch))
-        origin.append(i)
-    return "".join(chars), origin
+    norm = text.translate(_FOLD_TABLE)  # one character for one, except the ignored ones, dropped
+    if len(norm) == len(text):
+        return norm, range(len(text))
+    return norm, [i for i, ch in enumerate(text) if ch not in IGNORED]
 
 
 def fold(text: str) -> str:
@@ -67,6 +76,8 @@ def fold(text: str) -> str:
 
 
 # ---------------------------------------------------------------- matching
+
+CACHE_SIZE = 200_000  # remembered find() answers; cleared when full
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,7 @@ class Matcher:
         keys = sorted(self.aliases, key=lambda k: (-len(k), k))
         # Longest first: Python's alternation takes the first alternative that matches at a position.
         self._regex = re.compile("|".join(re.escape(k) for k in keys)) if keys else None
+        self._cache: dict[tuple[str, frozenset[str]], tuple[Span, ...]] = {}
         self._by_first: dict[str, list[str]] = defaultdict(list)
         for k in keys:
             self._by_first[k[0]].append(k)
@@ -169,6 +181,16 @@ class Matcher:
         if self._regex is None or not text:
             return []
         excluded = frozenset(exclude)
+        key = (text, excluded)
+        cached = self._cache.get(key)
+        if cached is None:
+            # The plugin and the analysis both look at most paragraphs: remember the last many answers.
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            cached = self._cache[key] = tuple(self._find(text, excluded))
+        return list(cached)
+
+    def _find(self, text: str, excluded: frozenset[str]) -> list[Span]:
         norm, origin = normalize(text)
         spans: list[Span] = []
         pos = 0
@@ -503,29 +525,19 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
     reports_of: dict[str, list[Report]] = {}
     for slug in programmes:
         reports_of[slug] = [r for r in reports if counts[slug][r.slug] or r.slug in added[slug]]
+    mentioning = {slug: {r.slug for r in rs} for slug, rs in reports_of.items()}
     n = len(reports)
     idf = {slug: math.log((n + 1) / len(rs)) for slug, rs in reports_of.items() if rs}
 
     by_report: dict[str, list[tuple[Programme, int]]] = {}
     sets: dict[str, set[str]] = {}
     for report in reports:
-        here = [slug for slug in programmes if report in reports_of[slug]]
+        here = [slug for slug in programmes if report.slug in mentioning[slug]]
         sets[report.slug] = set(here)
         by_report[report.slug] = sorted(((programmes[s], counts[s][report.slug]) for s in here),
                                         key=lambda pc: (-pc[1], _name_key(pc[0])))
 
-    related: dict[str, list[tuple[Report, float, list[Programme]]]] = {}
-    for report in reports:
-        ranked = []
-        for other in reports:
-            shared = sets[report.slug] & sets[other.slug]
-            if other is report or not shared:
-                continue
-            score = round(sum(idf[s] for s in shared), 6)
-            named = sorted((programmes[s] for s in shared), key=lambda p: (-idf[p.slug], _name_key(p)))
-            ranked.append((other, score, named))
-        ranked.sort(key=lambda t: (-t[1], tuple(-x for x in t[0].date.sort_key()), t[0].slug))
-        related[report.slug] = ranked[:RELATED_LIMIT]
+    related = _related(reports, sets, idf, programmes)
 
     county_names = [g.name for g in getattr(site, "counties", [])] or sorted({r.county for r in reports})
     biggest = max((sum(counts[s][r.slug] for r in reports if r.county == c) for s in programmes for c in county_names),
@@ -564,12 +576,64 @@ RELATED_LIMIT = 5
 COOCCUR_LIMIT = 10
 
 
+def _related(reports: list[Report], sets: dict[str, set[str]], idf: dict[str, float],
+             programmes: dict[str, Programme]) -> dict[str, list[tuple[Report, float, list[Programme]]]]:
+    """For every report, the reports sharing the most programmes, each weighted by its IDF, best first.
+
+    Programme sets become bit masks and reports with the same set are scored once, so a thousand
+    reports cost a thousand mask comparisons each, not a million set intersections.
+    """
+    slugs = sorted(idf)
+    bit = {s: 1 << i for i, s in enumerate(slugs)}
+    # score of a mask = sum of 8-bit chunk tables: four lookups for 26 programmes
+    chunks = []
+    for c in range(0, len(slugs), 8):
+        table = [0.0] * 256
+        for value in range(256):
+            table[value] = sum(idf[slugs[c + k]] for k in range(8) if value >> k & 1 and c + k < len(slugs))
+        chunks.append((c, table))
+
+    def score(mask: int) -> float:
+        return round(sum(table[(mask >> c) & 255] for c, table in chunks), 6)
+
+    newest_first = sorted(reports, key=lambda r: (tuple(-x for x in r.date.sort_key()), r.slug))
+    mask_of = {r.slug: sum(bit[s] for s in sets[r.slug] if s in bit) for r in reports}
+    groups: dict[int, list[Report]] = defaultdict(list)
+    for r in newest_first:
+        groups[mask_of[r.slug]].append(r)
+    rank_of = {r.slug: i for i, r in enumerate(newest_first)}
+    by_mask: dict[int, list[tuple[float, int]]] = {}
+    out: dict[str, list[tuple[Report, float, list[Programme]]]] = {}
+    for report in reports:
+        a = mask_of[report.slug]
+        if a not in by_mask:
+            by_mask[a] = sorted(((score(a & b), b) for b in groups if a & b), key=lambda sb: -sb[0])
+        picked: list[tuple[float, Report]] = []
+        for value, b in by_mask[a]:
+            if len(picked) >= RELATED_LIMIT and value < picked[RELATED_LIMIT - 1][0]:
+                break  # every later group scores lower than the ones already taken
+            picked += [(value, r) for r in groups[b] if r is not report]
+            picked.sort(key=lambda vr: (-vr[0], rank_of[vr[1].slug]))
+        ranked = []
+        for value, other in picked[:RELATED_LIMIT]:
+            shared = sorted((programmes[s] for s in sets[report.slug] & sets[other.slug]),
+                            key=lambda p: (-idf[p.slug], _name_key(p)))
+            ranked.append((other, value, shared))
+        out[report.slug] = ranked
+    return out
+
+
 def _name_key(p: Programme) -> tuple:
     """Programmes ordered by the pinyin of their names (quotation marks ignored)."""
+    return _pinyin_key(p.name, p.slug)
+
+
+@lru_cache(maxsize=4096)
+def _pinyin_key(name: str, slug: str) -> tuple:
     from pypinyin import lazy_pinyin
 
-    name = fold(p.name)
-    return (" ".join(lazy_pinyin(name)).lower(), name, p.slug)
+    folded = fold(name)
+    return (" ".join(lazy_pinyin(folded)).lower(), folded, slug)
 
 
 def _categories(entries: dict[str, ProgrammeEntry]) -> list[tuple[str, list[ProgrammeEntry]]]:
