@@ -51,53 +51,42 @@ def edit(report: Path, n: int) -> None:
     report.write_text(text.rstrip("\n") + f"\n\n编者补记：第{n}次修订，核对了数据来源。\n", encoding="utf-8")
 
 
-def incremental_cache():
-    """The watch mode's cache (archive.incremental.Cache) when build() accepts one, else None."""
-    import inspect
-
-    if "cache" not in inspect.signature(build_mod.build).parameters:
-        return None
+def watch_session(content: Path, out: Path):
+    """The watch mode's own session (archive.serve.Session), whose rebuild() is what `--watch` runs, or None."""
     try:
-        from archive.incremental import Cache
+        from archive.serve import Session
     except ImportError:
         return None
-    return Cache()
-
-
-def rebuild(content: Path, out: Path, cache) -> None:
-    """One build the way the watch mode runs it: with its cache when there is one."""
-    if cache is None:
-        build_mod.build(options(content, out))
-        return
-    cache.start(full=False)
-    build_mod.build(options(content, out), cache)
-    cache.finish()
+    return Session(options(content, out), log=lambda line: None)
 
 
 def run_incremental(content: Path, out: Path, runs: int) -> dict:
     """Build once, then edit one report and rebuild, RUNS times; times only the rebuilds."""
     reports = sorted((content / "reports").glob("*.md"))
     report = reports[len(reports) // 2]
-    cache, failure = incremental_cache(), ""
-    if cache is not None:
+    session, failure = watch_session(content, out), ""
+    if session is not None:
         try:
-            cache.start(full=True)
-            build_mod.build(options(content, out), cache)
-            cache.finish()
-        except Exception as exc:  # noqa: BLE001 - a broken cache is reported in the results, not fatal to the run
-            failure = f"the watch mode's cache failed ({type(exc).__name__}: {str(exc)[:120]}); "
-            cache = None
-    if cache is None:
+            if session.rebuild() is not True:
+                raise RuntimeError("the initial build failed")
+        except Exception as exc:  # noqa: BLE001 - a broken watch mode is reported in the results, not fatal
+            failure = f"the watch session failed ({type(exc).__name__}: {str(exc)[:120]}); "
+            session = None
+    if session is None:
         build_mod.build(options(content, out))
     times, stats = [], ""
     for i in range(runs):
         edit(report, i + 1)
         t0 = time.perf_counter()
-        rebuild(content, out, cache)
+        if session is not None:
+            if session.rebuild() is not True:
+                raise RuntimeError(f"the rebuild after editing {report.name} failed")
+            stats = session.cache.stats.describe()
+        else:
+            build_mod.build(options(content, out))
         times.append(time.perf_counter() - t0)
-        if cache is not None:
-            stats = cache.stats.describe()
-    kind = "incremental (watch mode's cache)" if cache is not None else failure + "full rebuild in-process (no incremental API)"
+    kind = ("incremental (archive.serve.Session.rebuild, as --watch runs it)" if session is not None
+            else failure + "full rebuild in-process (no incremental API)")
     return {"times": times, "kind": kind, "edited": report.name, "stats": stats}
 
 
