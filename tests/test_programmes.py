@@ -10,7 +10,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from archive.content import Programme
 from archive.errors import Problems
-from archive.programmes import Matcher, markdown_plugin
+from archive.programmes import Matcher, fold, markdown_plugin
 
 
 def programme(slug: str, name: str, aliases=(), not_in=(), see_also=(), summary: str = "") -> Programme:
@@ -404,3 +404,39 @@ def test_suggest_reports_content_errors(small_corpus):
     result = run_cli("programmes", "--suggest", cwd=small_corpus)
     assert result.returncode == 1
     assert "content/programmes/bad.md:2: alias '雪亮工程' is also claimed" in result.stderr
+
+
+# ---------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FILLER = st.text(alphabet="，。、的和在开展推进建设工作1234（）", max_size=12)
+MARKS = st.sampled_from(["", "“", "”", "·", " "])
+
+
+@settings(max_examples=150, deadline=None)
+@given(before=FILLER, after=FILLER, index=st.integers(0, len(REGISTRY) - 1), marks=st.lists(MARKS, min_size=8, max_size=8))
+def test_any_registered_name_is_found_with_marks_inside_it(matcher, before, after, index, marks):
+    entry = REGISTRY[index]
+    name = entry.name.replace("“", "").replace("”", "")
+    written = "".join(ch + marks[i % len(marks)] for i, ch in enumerate(name[:-1])) + name[-1]
+    text = before + written + after
+    spans = matcher.find(text)
+    assert [s.programme for s in spans] == [entry.slug], (text, spans)
+    span = spans[0]
+    assert fold(text[span.start:span.end]) == fold(name)
+    for a, b in zip(spans, spans[1:]):
+        assert a.end <= b.start
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(alphabet="人民调解综治雪亮工程五老六进走访法治宣传“”·，。", max_size=40))
+def test_spans_are_ordered_disjoint_and_never_民调_inside_人民调解(matcher, text):
+    spans = matcher.find(text)
+    for a, b in zip(spans, spans[1:]):
+        assert a.end <= b.start
+    for s in spans:
+        assert 0 <= s.start < s.end <= len(text)
+        if s.programme == "mindiao":
+            assert "人民调解" not in fold(text[max(0, s.start - 3):s.end + 3])
