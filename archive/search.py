@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 import math
+import operator
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .output import OutputFile
 from .site import Site
-from .tokenize import Token, tokenize
+from .tokenize import scan, tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 LUNR_JS = ROOT / "node_modules" / "lunr" / "lunr.min.js"
@@ -121,118 +123,184 @@ def reference_index(docs: list[SearchDoc]) -> dict:
 
 @dataclass
 class DocTerms:
-    """One document's tokens, counted per field: the part of the index that depends on it alone."""
+    """One document's tokens per field: the part of the index that depends on that document alone.
 
-    lengths: list[int]  # tokens per field
-    terms: list[dict[str, list[int]]]  # per field: term -> flat positions [start, length, start, length, ...]
+    fields[f] = (number of tokens, {term: (term frequency, positions)}) with the terms in the order
+    of their first token. positions is text: the starts as steps from the one before, joined by
+    commas, then, for spans that differ from the term's own length (a bigram across a quotation
+    mark), ":" and k,length pairs (k counts that term's positions from 0).
+    """
+
+    fields: list[tuple[int, dict[str, tuple[int, str]]]]
+
+
+# Documents analysed by earlier builds in this process (watch mode), keyed by their field texts.
+_ANALYSED: dict[tuple[str, ...], DocTerms] = {}
+
+
+def field_terms(text: str) -> tuple[int, dict[str, tuple[int, str]]]:
+    """The tokens of one field, grouped by term."""
+    terms, starts, lengths, _, odd = scan(text)
+    grouped: defaultdict[str, list[int]] = defaultdict(list)
+    for term, start in zip(terms, starts):
+        grouped[term].append(start)
+    odd_of: dict[str, list[str]] = {}
+    for i in odd:
+        term = terms[i]
+        odd_of.setdefault(term, []).append(f"{grouped[term].index(starts[i])},{lengths[i]}")
+    out: dict[str, tuple[int, str]] = {}
+    for term, at in grouped.items():
+        if len(at) == 1:
+            text_ = str(at[0])
+        else:
+            text_ = ",".join(map(str, [at[0], *map(operator.sub, at[1:], at)]))
+        if term in odd_of:
+            text_ += ":" + ",".join(odd_of[term])
+        out[term] = (len(at), text_)
+    return len(terms), out
 
 
 def doc_terms(doc: SearchDoc) -> DocTerms:
-    """Tokenize one document's fields (cacheable by the document's text)."""
-    lengths, terms = [], []
-    for name, _ in FIELDS:
-        tokens = tokenize(doc.field_text(name))
-        positions: dict[str, list[int]] = {}
-        for t in tokens:
-            slot = positions.get(t.term)
-            if slot is None:
-                positions[t.term] = [t.start, t.length]
-            else:
-                slot += (t.start, t.length)
-        lengths.append(len(tokens))
-        terms.append(positions)
-    return DocTerms(lengths, terms)
+    """Tokenize one document's fields (remembered for the next build in this process)."""
+    key = tuple(doc.field_text(name) for name, _ in FIELDS)
+    cached = _ANALYSED.get(key)
+    if cached is None:
+        cached = _ANALYSED[key] = DocTerms([field_terms(text) for text in key])
+    return cached
 
 
-def build_index(docs: list[SearchDoc], analysed: list[DocTerms] | None = None) -> dict:
-    """The lunr 2.3.9 index, exactly as lunr.py serializes it (same terms, order, scores), only faster."""
-    analysed = analysed if analysed is not None else [doc_terms(d) for d in docs]
-    names = [name for name, _ in FIELDS]
-    inverted: dict[str, dict] = {}
-    for doc, dt in zip(docs, analysed):
-        for name, positions in zip(names, dt.terms):
-            for term, flat in positions.items():
-                posting = inverted.get(term)
+@dataclass
+class Index:
+    """The lunr index in the form the shards are written from.
+
+    postings[term] = [lunr term number, rows of field 0, rows of field 1, ...]; a field's rows are
+    one text: rows joined by ";", each "document step,score in thousandths,positions" (document
+    numbers as steps from the row before; positions as in DocTerms).
+    """
+
+    refs: list[str]
+    postings: dict[str, list]
+
+
+def build_index(docs: list[SearchDoc], analysed: list[DocTerms] | None = None) -> Index:
+    """lunr's index (lunr.py's term numbers, BM25 scores and positions) computed directly, fast."""
+    if analysed is None:
+        analysed = [doc_terms(d) for d in docs]
+        if len(_ANALYSED) > 2 * len(docs) + 100:  # forget documents edited away
+            keep = {tuple(d.field_text(name) for name, _ in FIELDS) for d in docs}
+            for key in [k for k in _ANALYSED if k not in keep]:
+                del _ANALYSED[key]
+    n_fields = len(FIELDS)
+    postings: dict[str, list] = {}
+    for d, dt in enumerate(analysed):
+        for f, (_, grouped) in enumerate(dt.fields):
+            for term, entry in grouped.items():
+                posting = postings.get(term)
                 if posting is None:
-                    posting = {n: {} for n in names}
-                    posting["_index"] = len(inverted)
-                    inverted[term] = posting
-                posting[name][doc.ref] = {"position": [flat[i:i + 2] for i in range(0, len(flat), 2)]}
+                    posting = postings[term] = [len(postings)] + [[] for _ in range(n_fields)]
+                posting[f + 1].append((d, entry))
     count = len(docs)
-    average = [sum(dt.lengths[f] for dt in analysed) / count if count else 0 for f in range(len(names))]
-    idf: dict[str, float] = {}
-    field_vectors = []
-    for doc, dt in zip(docs, analysed):
-        for f, (name, boost) in enumerate(FIELDS):
-            length = dt.lengths[f]
-            pairs = []
-            for term, flat in dt.terms[f].items():
-                posting = inverted[term]
-                w = idf.get(term)
-                if w is None:
-                    with_term = sum(len(posting[n]) for n in names)
-                    w = idf[term] = math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
-                tf = len(flat) // 2
-                # the very expression lunr.py evaluates, so the floats round the same way
-                score = w * ((K1 + 1) * tf) / (K1 * (1 - B + B * (length / average[f])) + tf)
+    averages = [sum(dt.fields[f][0] for dt in analysed) / count if count else 0.0 for f in range(n_fields)]
+    # the part of lunr's BM25 denominator fixed by the field's length, evaluated as lunr.py does
+    norms = [[K1 * (1 - B + B * (dt.fields[f][0] / averages[f])) if averages[f] else 0.0 for f in range(n_fields)]
+             for dt in analysed]
+    boosts = [boost for _, boost in FIELDS]
+    for posting in postings.values():
+        with_term = sum(len(posting[f + 1]) for f in range(n_fields))
+        idf = math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
+        for f in range(n_fields):
+            rows = posting[f + 1]
+            if not rows:
+                posting[f + 1] = ""
+                continue
+            boost, parts, last = boosts[f], [], 0
+            for d, (tf, positions) in rows:
+                # lunr.py's expression, term by term, so that every float rounds the same way
+                score = idf * ((K1 + 1) * tf) / (norms[d][f] + tf)
                 score *= boost
-                score *= 1
-                pairs.append((posting["_index"], round(round(score, 3), 3)))
-            pairs.sort()
-            field_vectors.append([f"{name}/{doc.ref}", [x for pair in pairs for x in pair]])
-    return {
-        "version": LUNR_VERSION,
-        "fields": names,
-        "fieldVectors": field_vectors,
-        "invertedIndex": [[term, inverted[term]] for term in sorted(inverted)],
-        "pipeline": [],
-    }
+                parts.append(f"{d - last},{round(round(score, 3) * 1000)},{positions}")
+                last = d
+            posting[f + 1] = ";".join(parts)
+    return Index([d.ref for d in docs], postings)
+
+
+def decode_rows(term: str, rows: str) -> list[tuple[int, float, list[list[int]]]]:
+    """A field's rows back as (document number, score, [[start, length], ...])."""
+    out, d = [], 0
+    for row in rows.split(";") if rows else []:
+        head, _, odd = row.partition(":")
+        numbers = [int(x) for x in head.split(",")]
+        d += numbers[0]
+        positions, at = [], 0
+        for step in numbers[2:]:
+            at += step
+            positions.append([at, len(term)])
+        if odd:
+            pairs = [int(x) for x in odd.split(",")]
+            for k, length in zip(pairs[0::2], pairs[1::2]):
+                positions[k][1] = length
+        out.append((d, numbers[1] / 1000, positions))
+    return out
+
+
+def lunr_json(index: Index) -> dict:
+    """The index as lunr.py serializes it (lunr 2.3.9 JSON with positions), for tests and other tools."""
+    names = [name for name, _ in FIELDS]
+    vectors: dict[tuple[int, int], list] = {}
+    inverted = []
+    for term in sorted(index.postings):
+        posting = index.postings[term]
+        number = posting[0]
+        entry: dict = {}
+        for f, name in enumerate(names):
+            by_ref = {}
+            for d, score, positions in decode_rows(term, posting[f + 1]):
+                by_ref[index.refs[d]] = {"position": positions}
+                vectors.setdefault((d, f), []).append((number, score))
+            entry[name] = by_ref
+        entry["_index"] = number
+        inverted.append([term, entry])
+    field_vectors = []
+    for d, ref in enumerate(index.refs):
+        for f, name in enumerate(names):
+            pairs = sorted(vectors.get((d, f), []))
+            field_vectors.append([f"{name}/{ref}", [x for pair in pairs for x in pair]])
+    return {"version": LUNR_VERSION, "fields": names, "fieldVectors": field_vectors,
+            "invertedIndex": inverted, "pipeline": []}
 
 
 # ---------------------------------------------------------------- shards
 
 
-def shard_of(term: str, shards: int) -> int:
-    """The shard holding a term: by its first character, so a one-character prefix search needs one shard."""
+def shard_of(term: str, shards: int, split: dict[str, list[int]]) -> int:
+    """The shard holding a term: by its first character, so a one-character prefix search needs one
+    shard; a character with too many terms for one shard has several, chosen by the second."""
+    if term[0] in split:
+        offset, k = split[term[0]]
+        return offset + (ord(term[1]) if len(term) > 1 else 0) % k
     return ord(term[0]) % shards
 
 
-def shard_terms(index: dict, docs: list[SearchDoc]) -> dict[str, list]:
-    """Each term's entry in the compact shard form: [term, lunr _index, per field [[doc, score, starts, odd]]].
+def _entry_size(term: str, posting: list) -> int:
+    return len(term) * 3 + 8 + sum(len(rows) + 3 for rows in posting[1:])
 
-    starts: each position's start as the step from the previous one; odd: [[k, length], ...] for the
-    positions whose length is not the term's own length (a bigram spanning a quotation mark).
-    A field vector is the transpose of the postings, so the score per (field, doc, term) is all a
-    reader needs to rebuild lunr's invertedIndex and fieldVectors for the terms it has loaded.
-    """
-    names = index["fields"]
-    number = {doc.ref: i for i, doc in enumerate(docs)}
-    scores: dict[tuple[int, int, int], float] = {}
-    for field_ref, elements in index["fieldVectors"]:
-        name, ref = field_ref.split("/", 1)
-        f, d = names.index(name), number[ref]
-        for i in range(0, len(elements), 2):
-            scores[(f, d, elements[i])] = elements[i + 1]
-    out: dict[str, list] = {}
-    for term, posting in index["invertedIndex"]:
-        entry: list = [term, posting["_index"]]
-        for f, name in enumerate(names):
-            rows = []
-            for ref, meta in posting[name].items():
-                d = number[ref]
-                steps, odd, last, usual = [], [], 0, len(term)
-                for k, (start, length) in enumerate(meta["position"]):
-                    steps.append(start - last)
-                    last = start
-                    if length != usual:
-                        odd.append([k, length])
-                row = [d, scores[(f, d, posting["_index"])], steps]
-                if odd:
-                    row.append(odd)
-                rows.append(row)
-            entry.append(rows)
-        out[term] = entry
-    return out
+
+def plan_shards(index: Index, shards: int | None = None) -> tuple[int, dict[str, list[int]]]:
+    """How many shards by first character, and the characters split further ({char: [first shard, count]})."""
+    by_char: dict[str, int] = {}
+    for term, posting in index.postings.items():
+        by_char[term[0]] = by_char.get(term[0], 0) + _entry_size(term, posting)
+    if shards is not None:
+        return shards, {}
+    split = {c: size for c, size in by_char.items() if size > SHARD_BYTES}
+    rest = sum(size for c, size in by_char.items() if c not in split)
+    shards = max(1, math.ceil(rest / SHARD_BYTES))
+    plan, offset = {}, shards
+    for c in sorted(split):
+        k = math.ceil(split[c] / SHARD_BYTES)
+        plan[c] = [offset, k]
+        offset += k
+    return shards, plan
 
 
 def _script(call: str, payload) -> bytes:
@@ -241,13 +309,7 @@ def _script(call: str, payload) -> bytes:
     return f"ArchiveSearch.{call}({data});\n".encode("utf-8")
 
 
-def choose_shards(entries: dict[str, list]) -> int:
-    """How many shards: enough that each stays near SHARD_BYTES (one for a small archive)."""
-    total = sum(len(json.dumps(e, ensure_ascii=False, separators=(",", ":"))) for e in entries.values())
-    return max(1, math.ceil(total * 3 / SHARD_BYTES))  # UTF-8: a CJK character is three bytes
-
-
-def manifest(site: Site, docs: list[SearchDoc], index: dict, shards: int) -> dict:
+def manifest(site: Site, docs: list[SearchDoc], shards: int, split: dict[str, list[int]]) -> dict:
     """What the first search loads besides its shards: fields, documents, facets, names to suggest."""
     by_slug = {p.slug: p for p in site.programmes}
     slugs = sorted({s for d in docs for s in d.programmes})
@@ -255,8 +317,9 @@ def manifest(site: Site, docs: list[SearchDoc], index: dict, shards: int) -> dic
     return {
         "version": 1,
         "lunr": LUNR_VERSION,
-        "fields": index["fields"],
+        "fields": [name for name, _ in FIELDS],
         "shards": shards,
+        "split": split,
         "docs": [[d.ref, d.title, d.county, d.date, d.year, [programme_no[s] for s in d.programmes]] for d in docs],
         "programmes": [[by_slug[s].url, by_slug[s].name, list(by_slug[s].aliases)] for s in slugs],
         "suggest": sorted({d.county for d in docs} | {p.name for p in site.programmes}
@@ -265,14 +328,13 @@ def manifest(site: Site, docs: list[SearchDoc], index: dict, shards: int) -> dic
     }
 
 
-def index_files(site: Site, docs: list[SearchDoc], index: dict, shards: int | None = None) -> list[OutputFile]:
+def index_files(site: Site, docs: list[SearchDoc], index: Index, shards: int | None = None) -> list[OutputFile]:
     """The manifest, the term shards and one snippet file per document, all as scripts."""
-    entries = shard_terms(index, docs)
-    shards = shards or choose_shards(entries)
-    buckets: list[list] = [[] for _ in range(shards)]
-    for term in sorted(entries):
-        buckets[shard_of(term, shards)].append(entries[term])
-    files = [OutputFile(f"{ASSETS}/manifest.js", _script("manifest", manifest(site, docs, index, shards)), "search")]
+    shards, split = plan_shards(index, shards)
+    buckets: list[list] = [[] for _ in range(shards + sum(k for _, k in split.values()))]
+    for term in sorted(index.postings):
+        buckets[shard_of(term, shards, split)].append([term, *index.postings[term]])
+    files = [OutputFile(f"{ASSETS}/manifest.js", _script("manifest", manifest(site, docs, shards, split)), "search")]
     files += [OutputFile(f"{ASSETS}/shard-{n}.js", _script("shard", [n, bucket]), "search")
               for n, bucket in enumerate(buckets)]
     files += [OutputFile(f"{ASSETS}/doc-{n}.js", _script("doc", [n, [list(p) for p in d.paragraphs]]), "search")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -111,6 +112,12 @@ def _folded(text: str) -> list[tuple[str, int]]:
 
 def tokenize(text: str) -> list[Token]:
     """Index tokens of a string: Han bigrams (+ run tails, lone unigrams) and whole Latin/digit words."""
+    terms, starts, lengths, kinds = token_lists(text)
+    return [Token(*t) for t in zip(terms, starts, lengths, kinds)]
+
+
+def tokenize_reference(text: str) -> list[Token]:
+    """The rule written plainly, character by character (token_lists must agree with it)."""
     chars = _folded(text)
     classes = [char_class(c) for c, _ in chars]
     tokens: list[Token] = []
@@ -156,6 +163,101 @@ def _han_tokens(run: list[tuple[str, int]]) -> list[Token]:
     out = [Token(a + b, pa, pb + 1 - pa, "b") for (a, pa), (b, pb) in zip(run, run[1:])]
     out.append(Token(run[-1][0], run[-1][1], 1, "t"))
     return out
+
+
+# --- the same tokens, fast: whole-string translate and regular expressions ----------------------
+
+
+def _ranges_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges)
+
+
+_H, _W = _ranges_class(_HAN_RANGES), _ranges_class(_WORD_RANGES)
+_T = "".join(f"\\U{ord(c):08x}" for c in sorted(TRANSPARENT_CHARS))
+_RUN_RE = re.compile(f"([{_H}](?:[{_T}]*[{_H}])*)|[{_W}]+")
+_MARK_RE = re.compile(f"[{_T}]")
+_SEPARATOR = " "
+
+
+class _FoldTable(dict):
+    """str.translate table: each code point to its fold, grown on demand.
+
+    A fold of several characters that are all separators becomes one separator (the tokens are the
+    same and offsets stay those of the original); any other multi-character fold is recorded in
+    `expanding`, and texts holding one take the character-by-character path.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expanding: set[str] = set()
+
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        folded = fold_char(ch)
+        if len(folded) != 1:
+            if all(char_class(c) == OTHER for c in folded):
+                folded = _SEPARATOR
+            else:
+                self.expanding.add(ch)
+        self[cp] = folded
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
+def token_lists(text: str) -> tuple[list[str], list[int], list[int], list[str]]:
+    """tokenize() as four parallel lists (terms, starts, lengths, kinds): what the index builder wants."""
+    return scan(text)[:4]
+
+
+def scan(text: str) -> tuple[list[str], list[int], list[int], list[str], list[int]]:
+    """token_lists plus the indices of the tokens whose length is not their term's length."""
+    folded = text.translate(_TABLE)
+    if _TABLE.expanding and not _TABLE.expanding.isdisjoint(text):
+        tokens = tokenize_reference(text)
+        return ([t.term for t in tokens], [t.start for t in tokens], [t.length for t in tokens],
+                [t.kind for t in tokens], [i for i, t in enumerate(tokens) if t.length != len(t.term)])
+    odd: list[int] = []
+    terms: list[str] = []
+    starts: list[int] = []
+    lengths: list[int] = []
+    kinds: list[str] = []
+    for m in _RUN_RE.finditer(folded):
+        run, at = m.group(), m.start()
+        n = len(run)
+        if m.group(1) is None:  # a word: folding kept every character in place
+            terms.append(run)
+            starts.append(at)
+            lengths.append(n)
+            kinds.append("w")
+        elif n == 1:
+            terms.append(run)
+            starts.append(at)
+            lengths.append(1)
+            kinds.append("u")
+        elif _MARK_RE.search(run) is None:
+            terms += [run[i:i + 2] for i in range(n - 1)]
+            terms.append(run[-1])
+            starts += range(at, at + n)
+            lengths += [2] * (n - 1)
+            lengths.append(1)
+            kinds += ["b"] * (n - 1)
+            kinds.append("t")
+        else:  # quotation marks or dots inside the run: bigrams span them
+            clean = _MARK_RE.sub("", run)
+            at_ = [at + i for i, c in enumerate(run) if c not in TRANSPARENT_CHARS]
+            k = len(clean)
+            first = len(terms)
+            terms += [clean[i:i + 2] for i in range(k - 1)]
+            terms.append(clean[-1])
+            starts += at_
+            odd += [first + i for i in range(k - 1) if at_[i + 1] - at_[i] != 1]
+            lengths += [at_[i + 1] + 1 - at_[i] for i in range(k - 1)]
+            lengths.append(1)
+            kinds += ["b"] * (k - 1)
+            kinds.append("t")
+    return terms, starts, lengths, kinds, odd
 
 
 # --- the data file, generated from the opencc package ---------------------------------------------

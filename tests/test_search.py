@@ -155,7 +155,7 @@ def as_comparable(index: dict) -> dict:
 def test_index_is_what_lunr_py_builds(docs):
     """The fast builder writes lunr.py's index exactly: terms, term numbers, positions and scores."""
     reference = search.reference_index(docs)
-    ours = json.loads(json.dumps(search.build_index(docs)))
+    ours = json.loads(json.dumps(search.lunr_json(search.build_index(docs))))
     assert ours == reference
     assert len(reference["invertedIndex"]) > 5000
     # nothing stripped Chinese: the bigrams of a programme name are terms
@@ -178,25 +178,34 @@ def test_lunr_js_loads_the_index(docs, tmp_path):
     assert json.loads(out.stdout) == ["reports/2017-jiaxian.html"]
 
 
-@pytest.mark.parametrize("shards", [1, 7])
-def test_shards_hold_the_whole_index(site, docs, tmp_path, shards):
+@pytest.mark.parametrize("shards", [1, 7, None])
+def test_shards_hold_the_whole_index(site, docs, tmp_path, shards, monkeypatch):
     """All shards together, read back by search.js, are the lunr index again."""
+    if shards is None:  # small shards: the busiest first characters are split by their second
+        monkeypatch.setattr(search, "SHARD_BYTES", 3000)
+        assert search.plan_shards(search.build_index(docs))[1]
     h = Harness(write_index(site, docs, tmp_path / "site", shards))
     try:
-        assert as_comparable(h.ask({"lunr": True})) == as_comparable(search.build_index(docs))
+        assert as_comparable(h.ask({"lunr": True})) == as_comparable(search.lunr_json(search.build_index(docs)))
     finally:
         h.close()
 
 
-def test_sharding_changes_no_result_and_no_score(site, docs, tmp_path):
-    """The same queries over one shard and over many: identical results, order and scores."""
-    one, many = Harness(write_index(site, docs, tmp_path / "one", 1)), Harness(write_index(site, docs, tmp_path / "many", 9))
+def test_sharding_changes_no_result_and_no_score(site, docs, tmp_path, monkeypatch):
+    """The same queries over one shard and over many (split ones too): identical results, order and scores."""
+    one = Harness(write_index(site, docs, tmp_path / "one", 1))
+    many = Harness(write_index(site, docs, tmp_path / "many", 9))
+    monkeypatch.setattr(search, "SHARD_BYTES", 3000)
+    split = Harness(write_index(site, docs, tmp_path / "split", None))
     try:
-        for q in ["雪亮工程", "平安 建设", "县", "调解 -人民调解", "网格化 2017", "郟縣", "综治中心"]:
-            assert one.ask({"q": q}) == many.ask({"q": q}), q
+        for q in ["雪亮工程", "平安 建设", "县", "平", "调解 -人民调解", "网格化 2017", "郟縣", "综治中心", "-雪亮工程"]:
+            expected = one.ask({"q": q})
+            assert expected["refs"], q
+            assert many.ask({"q": q}) == expected, q
+            assert split.ask({"q": q}) == expected, q
     finally:
-        one.close()
-        many.close()
+        for h in (one, many, split):
+            h.close()
 
 
 def test_index_files_are_deterministic(site, docs):

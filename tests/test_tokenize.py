@@ -115,3 +115,15 @@ def test_parity_on_the_real_sources(node_tokenizer):
     lines = [line for line in SOURCES.splitlines() if line.strip()]
     expected = [[tk.fold(s), [t.as_list() for t in tk.tokenize(s)]] for s in lines]
     assert node_tokenizer(lines) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(MIXED)
+def test_fast_path_equals_the_plain_rule(text):
+    """token_lists (translate + regular expressions) gives what the character-by-character rule gives."""
+    assert tk.tokenize(text) == tk.tokenize_reference(text)
+
+
+def test_fast_path_on_the_real_sources():
+    for line in SOURCES.splitlines():
+        assert tk.tokenize(line) == tk.tokenize_reference(line)

@@ -5,7 +5,7 @@
    Index files (written by archive/search.py), each a script calling back into this object:
      assets/search/manifest.js   ArchiveSearch.manifest({fields, shards, docs, programmes, suggest})
      assets/search/shard-N.js    ArchiveSearch.shard([N, [[term, lunrIndex, rowsField0, rowsField1, ...], ...]])
-                                 row: [docNo, fieldVectorScore, startSteps, [[k, length], ...]?]
+                                 rows: "docStep,score×1000,startSteps…[:k,length…]" joined by ";"
      assets/search/doc-N.js      ArchiveSearch.doc([N, [[anchor, text], ...]])   (for snippets)
    A plain script (window.ArchiveSearch) that node can also require. */
 (function (root, factory) {
@@ -25,6 +25,7 @@
     loaded: {},           // path -> Promise
     shards: {},           // shard number -> entries (kept for toLunrJSON)
     inverted: Object.create(null),
+    positions: Object.create(null),  // term -> field -> ref -> positions (text until first used)
     vectors: Object.create(null),  // fieldRef -> [index, score, ...] unsorted
     index: null,
     dirty: true,
@@ -67,10 +68,25 @@
     state.refs = m.docs.map(function (d) { return d[0]; });
   }
 
-  function decodeRow(term, row) {
-    var steps = row[2], odd = row[3], positions = new Array(steps.length), last = 0, usual = Array.from(term).length;
-    for (var k = 0; k < steps.length; k++) { last += steps[k]; positions[k] = [last, usual]; }
-    if (odd) { for (var j = 0; j < odd.length; j++) { positions[odd[j][0]][1] = odd[j][1]; } }
+  /* One field's rows of a term: "docStep,scoreThousandths,startSteps...[:k,length,...]" joined by ";". */
+  function eachRow(rows, fn) {
+    if (!rows) { return; }
+    var list = rows.split(";"), d = 0;
+    for (var r = 0; r < list.length; r++) {
+      var row = list[r], comma = row.indexOf(","), comma2 = row.indexOf(",", comma + 1);
+      d += +row.slice(0, comma);
+      fn(d, +row.slice(comma + 1, comma2) / 1000, row.slice(comma2 + 1));
+    }
+  }
+
+  function decodePositions(term, text) {
+    var parts = text.split(":"), steps = parts[0].split(","), usual = Array.from(term).length;
+    var positions = new Array(steps.length), at = 0;
+    for (var k = 0; k < steps.length; k++) { at += +steps[k]; positions[k] = [at, usual]; }
+    if (parts[1]) {
+      var odd = parts[1].split(",");
+      for (var j = 0; j + 1 < odd.length; j += 2) { positions[+odd[j]][1] = +odd[j + 1]; }
+    }
     return positions;
   }
 
@@ -78,20 +94,31 @@
     var n = arg[0], entries = arg[1], fields = state.manifest.fields;
     state.shards[n] = entries;
     for (var e = 0; e < entries.length; e++) {
-      var entry = entries[e], term = entry[0], posting = {};
+      var entry = entries[e], term = entry[0], number = entry[1], posting = { _index: number }, raw = {};
       for (var f = 0; f < fields.length; f++) {
-        var rows = entry[2 + f], byRef = {};
-        for (var r = 0; r < rows.length; r++) {
-          var ref = state.refs[rows[r][0]], fieldRef = fields[f] + "/" + ref;
-          byRef[ref] = { position: decodeRow(term, rows[r]) };
-          (state.vectors[fieldRef] || (state.vectors[fieldRef] = [])).push(entry[1], rows[r][1]);
-        }
-        posting[fields[f]] = byRef;
+        var byRef = {}, field = fields[f], positions = {};
+        eachRow(entry[2 + f], function (d, score, text) {
+          var ref = state.refs[d], fieldRef = field + "/" + ref;
+          byRef[ref] = {};  // lunr's match metadata stays empty; positions are kept apart, decoded on demand
+          positions[ref] = text;
+          (state.vectors[fieldRef] || (state.vectors[fieldRef] = [])).push(number, score);
+        });
+        posting[field] = byRef;
+        raw[field] = positions;
       }
-      posting._index = entry[1];
       state.inverted[term] = posting;
+      state.positions[term] = raw;
     }
     state.dirty = true;
+  }
+
+  /* Positions [[start, length], ...] of a term in one field of a document, or null. */
+  function positions(term, field, ref) {
+    var raw = state.positions[term] && state.positions[term][field];
+    var text = raw && raw[ref];
+    if (text === undefined || text === null) { return null; }
+    if (typeof text === "string") { text = raw[ref] = decodePositions(term, text); }
+    return text;
   }
 
   function doc(arg) { state.docs[arg[0]] = arg[1]; }
@@ -140,23 +167,41 @@
     var terms = Object.keys(state.inverted).sort();
     return {
       version: m.lunr, fields: m.fields, fieldVectors: fieldVectors, pipeline: [],
-      invertedIndex: terms.map(function (t) { return [t, state.inverted[t]]; })
+      invertedIndex: terms.map(function (t) {
+        var posting = { _index: state.inverted[t]._index };
+        m.fields.forEach(function (f) {
+          posting[f] = {};
+          Object.keys(state.inverted[t][f]).forEach(function (ref) { posting[f][ref] = { position: positions(t, f, ref) }; });
+        });
+        return [t, posting];
+      })
     };
   }
 
-  function shardOf(term) { return term.codePointAt(0) % state.manifest.shards; }
+  /* The shards that may hold a term (every term starting with it, for a prefix). */
+  function shardsOf(term, prefix) {
+    var m = state.manifest, chars = Array.from(term), split = m.split && m.split[chars[0]];
+    if (!split) { return [chars[0].codePointAt(0) % m.shards]; }
+    if (prefix) {
+      var all = [];
+      for (var i = 0; i < split[1]; i++) { all.push(split[0] + i); }
+      return all;
+    }
+    return [split[0] + (chars.length > 1 ? chars[1].codePointAt(0) : 0) % split[1]];
+  }
 
-  function loadShards(terms) {
+  function loadShards(tokens) {
     var wanted = {};
-    terms.forEach(function (t) { wanted[shardOf(t)] = true; });
+    tokens.forEach(function (t) { shardsOf(t.term, t.prefix).forEach(function (n) { wanted[n] = true; }); });
     return Promise.all(Object.keys(wanted).sort().map(function (n) {
       return load("assets/search/shard-" + n + ".js");
     }));
   }
 
   function loadAll() {
-    var all = [];
-    for (var n = 0; n < state.manifest.shards; n++) { all.push(load("assets/search/shard-" + n + ".js")); }
+    var m = state.manifest, count = m.shards, all = [];
+    Object.keys(m.split || {}).forEach(function (c) { count += m.split[c][1]; });
+    for (var n = 0; n < count; n++) { all.push(load("assets/search/shard-" + n + ".js")); }
     return Promise.all(all);
   }
 
@@ -210,8 +255,8 @@
   function positionsOf(terms, field, ref) {
     var out = [];
     terms.forEach(function (term) {
-      var p = state.inverted[term] && state.inverted[term][field][ref];
-      if (p) { out = out.concat(p.position); }
+      var p = positions(term, field, ref);
+      if (p) { out = out.concat(p); }
     });
     return out;
   }
@@ -239,10 +284,10 @@
     return false;
   }
 
-  function queryTerms(units) {
-    var terms = [];
-    units.forEach(function (u) { u.tokens.forEach(function (t) { terms.push(t.term); }); });
-    return terms;
+  function queryTokens(units) {
+    var tokens = [];
+    units.forEach(function (u) { tokens = tokens.concat(u.tokens); });
+    return tokens;
   }
 
   /* Search: resolves to {units, results: [{ref, doc, score}]} in lunr's order (ties: newest first). */
@@ -250,7 +295,7 @@
     return init().then(function () {
       var units = parse(q);
       if (!units.length) { return { units: units, results: [] }; }
-      return loadShards(queryTerms(units)).then(function () { return run(units); });
+      return loadShards(queryTokens(units)).then(function () { return run(units); });
     });
   }
 
