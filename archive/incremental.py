@@ -50,14 +50,19 @@ class Fingerprints:
         # id -> (object, digest); the object is held so its id cannot be reused during the build
         self.memo: dict[Any, tuple[Any, bytes]] = dict(known or {})
 
-    def of(self, value: Any) -> bytes:
-        """The digest of a value: equal digests mean equal content."""
+    def of(self, value: Any, keep: bool = False) -> bytes:
+        """The digest of a value: equal digests mean equal content; keep=True remembers it for this build."""
         hit = self.memo.get(id(value))
         if hit is not None and hit[1] != b"(cycle)":
             return hit[1]
         buffer = io.BytesIO()
         _Pickler(buffer, self, value).dump(value)
-        return digest(buffer.getvalue())
+        value_digest = digest(buffer.getvalue())
+        if keep:
+            # Pages render after the site is complete, so within one build a value observed by many pages
+            # (the navigation, a group's reports) is the same object with the same content.
+            self.remember(value, value_digest)
+        return value_digest
 
     def of_environment(self, env: jinja2.Environment) -> bytes:
         """What besides a template and its context shapes its output: globals, filters, tests, policies."""
@@ -245,7 +250,7 @@ def observation_key(prints: Fingerprints, context: dict[str, Any], observed: lis
             elif type(value) in (str, int, bool, float, type(None), bytes):
                 results.append(value)
             else:
-                results.append(prints.of(value))
+                results.append(prints.of(value, keep=True))
         except Exception:
             return None
     try:
@@ -351,6 +356,7 @@ class Stats:
     bodies_reused: int = 0
     pages_rendered: int = 0
     pages_reused: int = 0
+    pages_unprobed: int = 0  # renders that had to depend on their whole context
     written: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     full: bool = False
@@ -505,6 +511,7 @@ class Cache:
             text = original(template, probed)
         except Exception:
             # Something the probes cannot stand in for: render plainly and depend on every value.
+            self.stats.pages_unprobed += 1
             text = original(template, context)
             recorder = {((name,), "value") for name in context}
         observed = sorted(recorder, key=repr)

@@ -225,7 +225,7 @@ def test_a_template_error_names_the_layout_line_and_the_fix_recovers(live: LiveS
     lines.insert(2, "{% if %}")
     line = live.wait_build(live.write("layouts/report.html", "\n".join(lines)))
     assert "build failed" in line, line
-    assert any(re.search(r"report\.html:3: template error", l) for l in live.lines), live.lines[-4:]
+    assert any(re.search(r"layouts/report\.html:3: ", l) for l in live.lines), live.lines[-4:]
     assert live.mtimes() == before
 
     line = live.wait_build(live.write("layouts/report.html", good))
