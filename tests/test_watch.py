@@ -274,3 +274,40 @@ def test_quick_saves_settle_into_one_rebuild_and_editor_files_are_ignored(live: 
     new = live.lines[count:]
     assert len(new) == 1, new
     assert f"{source.name} changed:" in new[0], new[0]
+
+
+def test_a_programme_annotation_rerenders_its_pages_and_not_unrelated_reports(live: LiveSite, tmp_path: Path) -> None:
+    site = live.session.site
+    index = site.programme_index
+    programme = max(site.programmes, key=lambda p: len(index.reports_of.get(p.slug, [])))
+    mentioning = {r.slug for r in index.reports_of.get(programme.slug, [])}
+    assert mentioning, "the registry's most mentioned programme is mentioned nowhere"
+    unrelated = [r for r in site.reports if r.slug not in mentioning
+                 and not any(item[0].slug in mentioning for item in index.related.get(r.slug, []))]
+    before = live.mtimes()
+    source = Path(programme.path)
+    note = "编者按：此项目在各县的名称不一，比较时以做法为准。"
+    line = live.wait_build(live.write(source.relative_to(live.project).as_posix(),
+                                      source.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{note}\n"))
+    assert f"{source.name} changed" in line and "build failed" not in line, line
+    assert note in live.page(programme.url)
+    after = live.mtimes()
+    assert after[programme.url] != before[programme.url]
+    for report in unrelated:
+        assert after[report.url] == before[report.url], f"{report.url} does not mention {programme.name} but was rewritten"
+    assert_same_as_full_build(live, tmp_path)
+
+
+def test_naming_an_unknown_programme_is_reported_and_the_fix_recovers(live: LiveSite) -> None:
+    report = next(r for r in live.session.site.reports if "\nprogrammes:" not in source_of(r).read_text(encoding="utf-8"))
+    source = source_of(report)
+    good = source.read_text(encoding="utf-8")
+    before = live.mtimes()
+    broken = good.replace("---\n", "---\nprogrammes: [不存在的专项行动]\n", 1)
+    line = live.wait_build(live.write(source.relative_to(live.project).as_posix(), broken))
+    assert "build failed" in line, line
+    assert any(re.search(rf"{re.escape(source.name)}:2: .*不存在的专项行动", l) for l in live.lines), live.lines[-3:]
+    assert live.mtimes() == before
+    line = live.wait_build(live.write(source.relative_to(live.project).as_posix(), good))
+    assert "build failed" not in line and live.session.live.error is None, line
+    assert live.mtimes() == before, "restoring the report rewrote files whose bytes did not change"
