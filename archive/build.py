@@ -58,11 +58,12 @@ def build(options: BuildOptions, cache: Cache | None = None) -> tuple[Site, list
     With a cache (watch mode) unchanged inputs are not processed again and only changed files are written.
     """
     problems = Problems()
-    content = load(options, problems, cache)
-    problems.raise_if_errors()
-    site = analyse(content, problems, cache)
-    problems.raise_if_errors()
-    files = render(site, options, cache)
+    with cache.active() if cache else nullcontext():
+        content = load(options, problems, cache)
+        problems.raise_if_errors()
+        site = analyse(content, problems, cache)
+        problems.raise_if_errors()
+        files = render(site, options, cache)
     if cache is None:
         publish(files, options.out_dir)
     else:

@@ -377,6 +377,8 @@ class Cache:
         self.documents: dict[str, tuple[tuple[int, int, int], bytes, Any, list[Problem]]] = {}
         self.bodies: dict[bytes, Any] = {}
         self.compiled: dict[bytes, Any] = {}  # Jinja code objects by source and environment
+        self.values: dict[bytes, Any] = {}  # results of cached() by name and inputs
+        self._seen_values: set[bytes] = set()
         self.pages: dict[bytes, tuple[list, bytes | None, str]] = {}  # page -> (what it observed, their digest, text)
         self.published: dict[str, bytes] | None = None  # site path -> digest of what is on disk
         self.stats = Stats()
@@ -391,12 +393,22 @@ class Cache:
             self.compiled.clear()
         self.stats = Stats(full=full)
         self.prints = Fingerprints()
-        self._seen_pages, self._seen_bodies = set(), set()
+        self._seen_pages, self._seen_bodies, self._seen_values = set(), set(), set()
 
     def finish(self) -> None:
         """Forget entries the last build did not use, so memory follows the site, not its history."""
         self.pages = {k: v for k, v in self.pages.items() if k in self._seen_pages}
         self.bodies = {k: v for k, v in self.bodies.items() if k in self._seen_bodies}
+        self.values = {k: v for k, v in self.values.items() if k in self._seen_values}
+
+    @contextmanager
+    def active(self) -> Iterator[None]:
+        """While building, let cached() in any stage use this cache."""
+        _active.append(self)
+        try:
+            yield
+        finally:
+            _active.remove(self)
 
     # ---- front matter
 
@@ -581,6 +593,26 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+_active: list[Cache] = []  # the cache of the build running now, if it has one
+
+
+def cached(name: str, inputs: Any, compute: Callable[[], Any]) -> Any:
+    """compute(), or its result from an earlier build of this watch session when `inputs` are unchanged.
+
+    For per-report work in other stages (tokenizing a body, scoring a report): outside watch mode it
+    simply calls compute(). `inputs` must hold everything compute() reads; the result must not be mutated.
+    """
+    if not _active:
+        return compute()
+    cache = _active[-1]
+    key = digest(name.encode() + b"\0" + cache.prints.of(inputs))
+    cache._seen_values.add(key)
+    if key in cache.values:
+        return cache.values[key]
+    value = cache.values[key] = compute()
+    return value
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
