@@ -174,16 +174,18 @@ class Index:
     """The lunr index in the form the shards are written from.
 
     postings[term] = [lunr term number, rows of field 0, rows of field 1, ...]; a field's rows are
-    one text: rows joined by ";", each "document step,score in thousandths,positions" (document
-    numbers as steps from the row before; positions as in DocTerms).
+    one text: "document number,positions" (positions as in DocTerms) joined by ";". The scores are
+    not written: the browser computes them from the term frequencies (the number of positions), the
+    field lengths and the document count, with lunr's own BM25 expression (see lunr_json).
     """
 
     refs: list[str]
+    lengths: list[list[int]]  # tokens per field of every document
     postings: dict[str, list]
 
 
 def build_index(docs: list[SearchDoc], analysed: list[DocTerms] | None = None) -> Index:
-    """lunr's index (lunr.py's term numbers, BM25 scores and positions) computed directly, fast."""
+    """lunr's index (lunr.py's term numbers, term frequencies and positions), computed directly."""
     if analysed is None:
         analysed = [doc_terms(d) for d in docs]
         if len(_ANALYSED) > 2 * len(docs) + 100:  # forget documents edited away
@@ -192,71 +194,61 @@ def build_index(docs: list[SearchDoc], analysed: list[DocTerms] | None = None) -
                 del _ANALYSED[key]
     n_fields = len(FIELDS)
     postings: dict[str, list] = {}
+    get = postings.get
     for d, dt in enumerate(analysed):
-        for f, (_, grouped) in enumerate(dt.fields):
-            for term, entry in grouped.items():
-                posting = postings.get(term)
+        for f, (_, grouped) in enumerate(dt.fields, start=1):
+            for term, (_, positions) in grouped.items():
+                posting = get(term)
                 if posting is None:
                     posting = postings[term] = [len(postings)] + [[] for _ in range(n_fields)]
-                posting[f + 1].append((d, entry))
-    count = len(docs)
-    averages = [sum(dt.fields[f][0] for dt in analysed) / count if count else 0.0 for f in range(n_fields)]
-    # the part of lunr's BM25 denominator fixed by the field's length, evaluated as lunr.py does
-    norms = [[K1 * (1 - B + B * (dt.fields[f][0] / averages[f])) if averages[f] else 0.0 for f in range(n_fields)]
-             for dt in analysed]
-    boosts = [boost for _, boost in FIELDS]
+                posting[f].append(f"{d},{positions}")
     for posting in postings.values():
-        with_term = sum(len(posting[f + 1]) for f in range(n_fields))
-        idf = math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
-        for f in range(n_fields):
-            rows = posting[f + 1]
-            if not rows:
-                posting[f + 1] = ""
-                continue
-            boost, parts, last = boosts[f], [], 0
-            for d, (tf, positions) in rows:
-                # lunr.py's expression, term by term, so that every float rounds the same way
-                score = idf * ((K1 + 1) * tf) / (norms[d][f] + tf)
-                score *= boost
-                parts.append(f"{d - last},{round(round(score, 3) * 1000)},{positions}")
-                last = d
-            posting[f + 1] = ";".join(parts)
-    return Index([d.ref for d in docs], postings)
+        for f in range(1, n_fields + 1):
+            posting[f] = ";".join(posting[f])
+    return Index([d.ref for d in docs], [[length for length, _ in dt.fields] for dt in analysed], postings)
 
 
-def decode_rows(term: str, rows: str) -> list[tuple[int, float, list[list[int]]]]:
-    """A field's rows back as (document number, score, [[start, length], ...])."""
-    out, d = [], 0
+def decode_rows(term: str, rows: str) -> list[tuple[int, list[list[int]]]]:
+    """A field's rows back as (document number, [[start, length], ...])."""
+    out = []
     for row in rows.split(";") if rows else []:
         head, _, odd = row.partition(":")
         numbers = [int(x) for x in head.split(",")]
-        d += numbers[0]
         positions, at = [], 0
-        for step in numbers[2:]:
+        for step in numbers[1:]:
             at += step
             positions.append([at, len(term)])
         if odd:
             pairs = [int(x) for x in odd.split(",")]
             for k, length in zip(pairs[0::2], pairs[1::2]):
                 positions[k][1] = length
-        out.append((d, numbers[1] / 1000, positions))
+        out.append((numbers[0], positions))
     return out
 
 
 def lunr_json(index: Index) -> dict:
-    """The index as lunr.py serializes it (lunr 2.3.9 JSON with positions), for tests and other tools."""
+    """The index as lunr.py serializes it (lunr 2.3.9 JSON with positions and BM25 field vectors)."""
     names = [name for name, _ in FIELDS]
+    count = len(index.refs)
+    averages = [sum(lengths[f] for lengths in index.lengths) / count if count else 0.0 for f in range(len(names))]
     vectors: dict[tuple[int, int], list] = {}
     inverted = []
     for term in sorted(index.postings):
         posting = index.postings[term]
         number = posting[0]
+        rows = [decode_rows(term, posting[f + 1]) for f in range(len(names))]
+        with_term = sum(len(r) for r in rows)
+        idf = math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
         entry: dict = {}
         for f, name in enumerate(names):
             by_ref = {}
-            for d, score, positions in decode_rows(term, posting[f + 1]):
+            for d, positions in rows[f]:
                 by_ref[index.refs[d]] = {"position": positions}
-                vectors.setdefault((d, f), []).append((number, score))
+                tf, length = len(positions), index.lengths[d][f]
+                # lunr.py's expression, step by step, so that every float rounds the same way
+                score = idf * ((K1 + 1) * tf) / (K1 * (1 - B + B * (length / averages[f])) + tf)
+                score *= FIELDS[f][1]
+                vectors.setdefault((d, f), []).append((number, round(score, 3)))
             entry[name] = by_ref
         entry["_index"] = number
         inverted.append([term, entry])
@@ -309,7 +301,7 @@ def _script(call: str, payload) -> bytes:
     return f"ArchiveSearch.{call}({data});\n".encode("utf-8")
 
 
-def manifest(site: Site, docs: list[SearchDoc], shards: int, split: dict[str, list[int]]) -> dict:
+def manifest(site: Site, docs: list[SearchDoc], index: Index, shards: int, split: dict[str, list[int]]) -> dict:
     """What the first search loads besides its shards: fields, documents, facets, names to suggest."""
     by_slug = {p.slug: p for p in site.programmes}
     slugs = sorted({s for d in docs for s in d.programmes})
@@ -318,6 +310,10 @@ def manifest(site: Site, docs: list[SearchDoc], shards: int, split: dict[str, li
         "version": 1,
         "lunr": LUNR_VERSION,
         "fields": [name for name, _ in FIELDS],
+        "boosts": [boost for _, boost in FIELDS],
+        "k1": K1,
+        "b": B,
+        "lengths": index.lengths,
         "shards": shards,
         "split": split,
         "docs": [[d.ref, d.title, d.county, d.date, d.year, [programme_no[s] for s in d.programmes]] for d in docs],
@@ -333,7 +329,7 @@ def index_files(site: Site, docs: list[SearchDoc], index: Index, shards: int | N
     buckets: list[list] = [[] for _ in range(shards + sum(k for _, k in split.values()))]
     for term in sorted(index.postings):
         buckets[shard_of(term, shards, split)].append([term, *index.postings[term]])
-    files = [OutputFile(f"{ASSETS}/manifest.js", _script("manifest", manifest(site, docs, shards, split)), "search")]
+    files = [OutputFile(f"{ASSETS}/manifest.js", _script("manifest", manifest(site, docs, index, shards, split)), "search")]
     files += [OutputFile(f"{ASSETS}/shard-{n}.js", _script("shard", [n, bucket]), "search")
               for n, bucket in enumerate(buckets)]
     files += [OutputFile(f"{ASSETS}/doc-{n}.js", _script("doc", [n, [list(p) for p in d.paragraphs]]), "search")

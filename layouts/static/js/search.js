@@ -5,7 +5,8 @@
    Index files (written by archive/search.py), each a script calling back into this object:
      assets/search/manifest.js   ArchiveSearch.manifest({fields, shards, docs, programmes, suggest})
      assets/search/shard-N.js    ArchiveSearch.shard([N, [[term, lunrIndex, rowsField0, rowsField1, ...], ...]])
-                                 rows: "docStep,score×1000,startSteps…[:k,length…]" joined by ";"
+                                 rows: "docNumber,startSteps…[:k,length…]" joined by ";"
+                                 (scores are computed here, as lunr.js's builder computes them)
      assets/search/doc-N.js      ArchiveSearch.doc([N, [[anchor, text], ...]])   (for snippets)
    A plain script (window.ArchiveSearch) that node can also require. */
 (function (root, factory) {
@@ -66,16 +67,22 @@
   function manifest(m) {
     state.manifest = m;
     state.refs = m.docs.map(function (d) { return d[0]; });
+    state.averages = m.fields.map(function (_, f) {
+      var sum = 0;
+      m.lengths.forEach(function (lengths) { sum += lengths[f]; });
+      return sum / m.docs.length;
+    });
   }
 
-  /* One field's rows of a term: "docStep,scoreThousandths,startSteps...[:k,length,...]" joined by ";". */
+  /* One field's rows of a term: "docNumber,startSteps…[:k,length…]" joined by ";"; fn(doc, tf, positions text). */
   function eachRow(rows, fn) {
     if (!rows) { return; }
-    var list = rows.split(";"), d = 0;
+    var list = rows.split(";");
     for (var r = 0; r < list.length; r++) {
-      var row = list[r], comma = row.indexOf(","), comma2 = row.indexOf(",", comma + 1);
-      d += +row.slice(0, comma);
-      fn(d, +row.slice(comma + 1, comma2) / 1000, row.slice(comma2 + 1));
+      var row = list[r], comma = row.indexOf(","), text = row.slice(comma + 1), colon = text.indexOf(":");
+      var steps = colon < 0 ? text : text.slice(0, colon), tf = 1;
+      for (var i = steps.indexOf(","); i >= 0; i = steps.indexOf(",", i + 1)) { tf++; }
+      fn(+row.slice(0, comma), tf, text);
     }
   }
 
@@ -90,18 +97,34 @@
     return positions;
   }
 
+  function rowCount(rows) {
+    if (!rows) { return 0; }
+    var n = 1;
+    for (var i = rows.indexOf(";"); i >= 0; i = rows.indexOf(";", i + 1)) { n++; }
+    return n;
+  }
+
+  /* A shard's terms into lunr's inverted index and field vectors. The scores are lunr.js's own
+     (lunr.Builder.createFieldVectors and lunr.idf, the same expressions in the same order). */
   function shard(arg) {
-    var n = arg[0], entries = arg[1], fields = state.manifest.fields;
+    var n = arg[0], entries = arg[1], m = state.manifest, fields = m.fields, count = m.docs.length;
+    var k1 = m.k1, b = m.b;
     state.shards[n] = entries;
     for (var e = 0; e < entries.length; e++) {
       var entry = entries[e], term = entry[0], number = entry[1], posting = { _index: number }, raw = {};
+      var withTerm = 0;
+      for (var c = 0; c < fields.length; c++) { withTerm += rowCount(entry[2 + c]); }
+      var x = (count - withTerm + 0.5) / (withTerm + 0.5), idf = Math.log(1 + Math.abs(x));
       for (var f = 0; f < fields.length; f++) {
-        var byRef = {}, field = fields[f], positions = {};
-        eachRow(entry[2 + f], function (d, score, text) {
-          var ref = state.refs[d], fieldRef = field + "/" + ref;
+        var byRef = {}, field = fields[f], positions = {}, boost = m.boosts[f], average = state.averages[f];
+        eachRow(entry[2 + f], function (d, tf, text) {
+          var ref = state.refs[d], fieldRef = field + "/" + ref, fieldLength = m.lengths[d][f];
+          var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (fieldLength / average)) + tf);
+          score *= boost;
+          score *= 1;  // document boost
           byRef[ref] = {};  // lunr's match metadata stays empty; positions are kept apart, decoded on demand
           positions[ref] = text;
-          (state.vectors[fieldRef] || (state.vectors[fieldRef] = [])).push(number, score);
+          (state.vectors[fieldRef] || (state.vectors[fieldRef] = [])).push(number, Math.round(score * 1000) / 1000);
         });
         posting[field] = byRef;
         raw[field] = positions;
