@@ -41,6 +41,7 @@ def digest(data: bytes) -> bytes:
 # ---------------------------------------------------------------- fingerprints of Python values
 
 _ATOMIC = (str, bytes, int, float, bool, type(None), complex)
+_PLAIN = {str, bytes, int, float, bool, type(None), complex, list, tuple, dict, set, frozenset}
 
 
 class Fingerprints:
@@ -89,18 +90,20 @@ class _Pickler(pickle.Pickler):
         self.prints, self.top = prints, top
 
     def persistent_id(self, obj: Any) -> Any:
-        if isinstance(obj, _ATOMIC) or obj is self.top or isinstance(obj, (list, tuple, dict, set, frozenset)):
+        kind = type(obj)
+        if kind in _PLAIN:
+            return None
+        if obj is self.top or obj is _rebuild:
             return None
         hit = self.prints.memo.get(id(obj))
         if hit is not None:
             return hit[1]
-        if isinstance(obj, type) or isinstance(obj, types.ModuleType):
-            return None
-        if obj is _rebuild:
-            return None
-        if hasattr(obj, "__dict__") or hasattr(obj, "__slots__") or callable(obj):
+        fields = getattr(obj, "__dict__", None)
+        # Sizeable objects (a report, a group, the site) are digested once per build and then referred to
+        # by digest; small ones (a date, a passage) are cheaper to pickle in place.
+        if isinstance(obj, (types.FunctionType, types.MethodType)) or (fields is not None and len(fields) >= 5):
             self.prints.remember(obj, b"(cycle)")  # a reference back to an object being digested
-            value = self.prints.of(obj)  # digested once per build, then referred to by digest
+            value = self.prints.of(obj)
             self.prints.remember(obj, value)
             return value
         return None

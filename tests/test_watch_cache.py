@@ -1,0 +1,60 @@
+"""The watch mode's cache on its own: fingerprints of values and what a template observed."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import jinja2
+
+from archive.content import PartialDate, Report
+from archive.incremental import Cache, Fingerprints
+
+
+def report(**changes) -> Report:
+    base = Report(path=Path("content/reports/2017-pingjiang.md"), slug="2017-pingjiang", title="平江县扎实推进平安建设",
+                  county="平江县", date=PartialDate(2017, 7), authors=["唐颖"], body="全县建成“雪亮工程”监控点位。",
+                  body_line=9)
+    return dataclasses.replace(base, **changes)
+
+
+def test_equal_content_gives_equal_digests_and_any_change_a_new_one() -> None:
+    a, b = report(), report()
+    assert Fingerprints().of(a) == Fingerprints().of(b)
+    assert Fingerprints().of([a, {"x": (a, 1)}]) == Fingerprints().of([b, {"x": (b, 1)}])
+    for change in ({"body": "全县建成“雪亮工程”监控点位两千个。"}, {"title": "平江县平安建设纪实"},
+                   {"date": PartialDate(2017, 8)}, {"authors": ["唐颖", "卢拥军"]}):
+        assert Fingerprints().of(report(**change)) != Fingerprints().of(a), change
+        # ... also when the report sits deep inside something else, beside objects digested by reference
+        assert Fingerprints().of([{"r": report(**change)}, a]) != Fingerprints().of([{"r": a}, a]), change
+
+
+def test_a_page_is_rendered_again_only_when_what_it_read_changed() -> None:
+    env = jinja2.Environment(loader=jinja2.DictLoader({
+        "item.html": "<h1>{{ report.title }}</h1><p>{{ others|length }}篇</p>",
+        "list.html": "{% for r in reports %}<li>{{ r.title }}</li>{% endfor %}",
+    }))
+    cache = Cache()
+
+    def build(reports: list[Report]) -> tuple[list[str], int]:
+        cache.start(full=False)
+        with cache.rendering():
+            pages = [env.get_template("item.html").render(report=r, others=reports, url=r.slug) for r in reports]
+            pages.append(env.get_template("list.html").render(reports=reports, url="list"))
+        cache.finish()
+        return pages, cache.stats.pages_rendered
+
+    first = [report(), report(slug="2018-yanling", title="炎陵县综治中心实体化运行", county="炎陵县")]
+    pages, rendered = build(first)
+    assert rendered == 3 and pages[0] == "<h1>平江县扎实推进平安建设</h1><p>2篇</p>"
+    # The body is not on the item page: only the list, which holds the whole report, renders again.
+    second = [report(body="全县新建监控点位。"), first[1]]
+    pages, rendered = build(second)
+    assert rendered == 1 and pages[0] == "<h1>平江县扎实推进平安建设</h1><p>2篇</p>"
+    # A new title: its own page and the list.
+    third = [report(title="平江县“雪亮工程”全覆盖"), first[1]]
+    pages, rendered = build(third)
+    assert rendered == 2 and pages[0] == "<h1>平江县“雪亮工程”全覆盖</h1><p>2篇</p>" and "“雪亮工程”全覆盖" in pages[2]
+    # One report more: every page that counts them.
+    fourth = [*third, report(slug="2019-jiaxian", title="郏县矛盾纠纷多元化解", county="郏县")]
+    pages, rendered = build(fourth)
+    assert rendered == 4 and pages[1].endswith("<p>3篇</p>")
