@@ -50,7 +50,9 @@
 
   function docInfo(S, r) {
     var d = S.state.manifest.docs[r.doc];
-    return { url: d[0], title: d[1], county: d[2], date: d[3], year: d[4], programmes: d[5] };
+    // page paths may hold Chinese or other characters: percent-encode each part, as the pages do
+    var url = d[0].split("/").map(encodeURIComponent).join("/");
+    return { url: url, title: d[1], county: d[2], date: d[3], year: d[4], programmes: d[5] };
   }
 
   function searchUrl(q) { return base + "search.html?q=" + encodeURIComponent(q); }
