@@ -60,6 +60,17 @@ def watch_session(content: Path, out: Path):
     return Session(options(content, out), log=lambda line: None)
 
 
+def _profiler():
+    """A started pyinstrument profiler when BENCH_PROFILE_REBUILD names an output file (profiles a rebuild)."""
+    if not os.environ.get("BENCH_PROFILE_REBUILD"):
+        return None
+    from pyinstrument import Profiler
+
+    profiler = Profiler()
+    profiler.start()
+    return profiler
+
+
 def run_incremental(content: Path, out: Path, runs: int) -> dict:
     """Build once, then edit one report and rebuild, RUNS times; times only the rebuilds."""
     reports = sorted((content / "reports").glob("*.md"))
@@ -77,6 +88,7 @@ def run_incremental(content: Path, out: Path, runs: int) -> dict:
     times, stats = [], ""
     for i in range(runs):
         edit(report, i + 1)
+        profiler = _profiler()
         t0 = time.perf_counter()
         if session is not None:
             if session.rebuild() is not True:
@@ -85,6 +97,9 @@ def run_incremental(content: Path, out: Path, runs: int) -> dict:
         else:
             build_mod.build(options(content, out))
         times.append(time.perf_counter() - t0)
+        if profiler is not None:
+            profiler.stop()
+            Path(os.environ["BENCH_PROFILE_REBUILD"]).write_text(profiler.output_text(), encoding="utf-8")
     kind = ("incremental (archive.serve.Session.rebuild, as --watch runs it)" if session is not None
             else failure + "full rebuild in-process (no incremental API)")
     return {"times": times, "kind": kind, "edited": report.name, "stats": stats}
