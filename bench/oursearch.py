@@ -51,10 +51,11 @@ def engine(site: Path) -> web.Engine | None:
             const S = window.ArchiveSearch;
             const t0 = performance.now();
             const out = await S.search(q);
+            const t1 = performance.now();
             const top = out.results.slice(0, {web.RESULTS_PAGE});
             await Promise.all(top.map(r => S.loadDoc(r.doc)));
             top.forEach(r => S.snippets(r.doc, out.units, 2));
-            return {{ms: performance.now() - t0, count: out.results.length}};
+            return {{ms: performance.now() - t0, search_ms: t1 - t0, count: out.results.length}};
         }}""",
         urls_js="""async (q) => (await window.ArchiveSearch.search(q)).results.map(r => r.ref)""",
     )
