@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import gzip
-import statistics
 import threading
 from dataclasses import dataclass, field
 from functools import partial
@@ -238,7 +237,3 @@ def measure(site: Path, engines: list[Engine], queries: list[str], repeats: int 
             browser.close()
     return runs
 
-
-def median(values: list[float]) -> float:
-    """Median, nan for none."""
-    return statistics.median(values) if values else float("nan")

@@ -265,6 +265,11 @@ def med(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def peak(known: float, new: float) -> float:
+    """The larger of two peak-memory figures, where nan means none yet."""
+    return new if known != known else max(known, new)
+
+
 def log(msg: str) -> None:
     """Progress on stderr, so stdout stays the table."""
     print(msg, file=sys.stderr, flush=True)
@@ -280,7 +285,7 @@ def bench_builds(res: Results, content: Path, work: Path, pagefind: bool) -> Pat
         t = timed_child(child + ["full", str(content), str(out)])
         res.build_s.append(t.seconds)
         res.build_inner_s.append(t.result.get("build_s", float("nan")))
-        res.build_rss_mb = max(t.maxrss_mb, res.build_rss_mb) if res.build_rss_mb == res.build_rss_mb else t.maxrss_mb
+        res.build_rss_mb = peak(res.build_rss_mb, t.maxrss_mb)
         if i == res.runs - 1:
             out.rename(site)
         else:
@@ -292,7 +297,7 @@ def bench_builds(res: Results, content: Path, work: Path, pagefind: bool) -> Pat
         if pagefind:
             t = timed_child(pagefind_command(out))
             res.pagefind_index_s.append(t.seconds)
-            res.pagefind_rss_mb = t.maxrss_mb if res.pagefind_rss_mb != res.pagefind_rss_mb else max(res.pagefind_rss_mb, t.maxrss_mb)
+            res.pagefind_rss_mb = peak(res.pagefind_rss_mb, t.maxrss_mb)
         shutil.rmtree(out)
     edit_root = work / "edit"
     shutil.copytree(content, edit_root)
@@ -606,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
                     break
                 res.build_s.append(t.seconds)
                 res.build_inner_s.append(t.result.get("build_s", float("nan")))
-                res.build_rss_mb = t.maxrss_mb if res.build_rss_mb != res.build_rss_mb else max(res.build_rss_mb, t.maxrss_mb)
+                res.build_rss_mb = peak(res.build_rss_mb, t.maxrss_mb)
             if (work / "site").is_dir():
                 res.html = dir_size(work / "site", (".html",))
                 res.our_index = files_size(oursearch.index_files(work / "site")[0])
