@@ -159,13 +159,15 @@
      the same score as the full one for a query made of those terms: lunr scores q·v / |q|. */
   function lunrIndex() {
     if (!state.dirty) { return state.index; }
-    var L = lunr(), fieldVectors = Object.create(null), m = state.manifest;
-    for (var d = 0; d < m.docs.length; d++) {
-      for (var f = 0; f < m.fields.length; f++) {
-        var fieldRef = m.fields[f] + "/" + m.docs[d][0];
-        fieldVectors[fieldRef] = new L.Vector(sortedPairs(state.vectors[fieldRef] || []));
+    var L = lunr(), m = state.manifest, built = Object.create(null);
+    // lunr reads the vector of a field only when a query matches it: build each on first use
+    var fieldVectors = new Proxy(built, {
+      get: function (target, fieldRef) {
+        if (typeof fieldRef !== "string") { return undefined; }
+        if (!(fieldRef in target)) { target[fieldRef] = new L.Vector(sortedPairs(state.vectors[fieldRef] || [])); }
+        return target[fieldRef];
       }
-    }
+    });
     var terms = Object.keys(state.inverted).sort();
     state.index = new L.Index({
       invertedIndex: state.inverted,
