@@ -106,14 +106,28 @@ def describe_worktree() -> str:
     return f"working tree at {sha or 'unknown commit'}" + (" with uncommitted changes" if dirty else "")
 
 
+def pagefind_root(site: Path) -> str | None:
+    """The element holding a report's own text (title, metadata, body), as a Pagefind user would mark it.
+
+    Without it Pagefind indexes the whole page, navigation and related-report titles included, and a
+    county name finds every page that merely links to that county's reports.
+    """
+    page = next((p for p in sorted((site / "reports").glob("*.html")) if p.name != "index.html"), None)
+    html = page.read_text(encoding="utf-8", errors="replace") if page else ""
+    for marker, selector in (('<article class="report"', "article.report"), ("<article", "article"), ("<main", "main")):
+        if marker in html:
+            return selector
+    return None
+
+
 def pagefind_command(site: Path) -> list[str]:
     """Pagefind (extended, with Chinese segmentation) from the pip package, called directly."""
     spec = importlib.util.find_spec("pagefind_bin_extended")
-    if spec and spec.origin:
-        binary = Path(spec.origin).parent / "pagefind_extended"
-        if binary.exists():
-            return [str(binary), "--site", str(site), "--glob", PAGEFIND_GLOB, "--silent"]
-    return [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", PAGEFIND_GLOB, "--silent"]
+    binary = Path(spec.origin).parent / "pagefind_extended" if spec and spec.origin else None
+    cmd = [str(binary)] if binary and binary.exists() else [sys.executable, "-m", "pagefind"]
+    cmd += ["--site", str(site), "--glob", PAGEFIND_GLOB, "--silent"]
+    root = pagefind_root(site)
+    return cmd + (["--root-selector", root] if root else [])
 
 
 def pagefind_available() -> bool:
@@ -326,6 +340,9 @@ def bench_search(res: Results, content: Path, site: Path, pagefind: bool, repeat
     if pagefind:
         log("  Pagefind indexing the built site for the browser run")
         timed_child(pagefind_command(site))
+        res.notes.append(f"Pagefind indexed `{PAGEFIND_GLOB}` (one page per report, as our index) with root selector "
+                         f"`{pagefind_root(site) or 'none: whole pages'}` (each report's title, metadata and text, "
+                         "not the navigation or related-report lists around it).")
         res.pagefind_bundle = dir_size(site / "pagefind")
         res.pagefind_index = dir_size(site / "pagefind", (".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter"))
         engines.append(web.PAGEFIND)
