@@ -346,7 +346,7 @@ def bench_search(res: Results, content: Path, site: Path, pagefind: bool, repeat
         res.pagefind_bundle = dir_size(site / "pagefind")
         res.pagefind_index = dir_size(site / "pagefind", (".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter"))
         engines.append(web.PAGEFIND)
-    else:
+    elif not pagefind_available():
         res.notes.append("Pagefind is not installed (.venv/bin/pip install -r bench/requirements.txt): its figures are n/a.")
     docs = truth.load_corpus(content / "reports")
     truth.tag(docs, truth.load_programmes(content / "programmes"))
@@ -576,11 +576,25 @@ def build_only_table(res: Results) -> str:
         f"| of which inside `build()` | {sec(med(res.build_inner_s))} |",
         f"| peak RSS | {res.build_rss_mb:,.0f} MB |",
         f"| HTML pages | {res.html[0]:,} files, {kb(res.html[1])} raw, {kb(res.html[2])} gzip |",
-        f"| search index | {res.our_index[0]:,} files, {kb(res.our_index[1])} raw, {kb(res.our_index[2])} gzip |",
+        f"| search index | {res.our_index[0]:,} files, {kb(res.our_index[1])} raw, {kb(res.our_index[2])} gzip ({kb(res.our_index[2] / res.reports)} per report) |",
+        *search_rows(res.engine("ours")),
+        f"| phrase recall / precision, all queries | {pct(res.recall('ours'))} / {pct(res.precision('ours'))} (counting programme aliases: {pct(res.recall('ours', True))} / {pct(res.precision('ours', True))}) |",
         "",
         *[f"- {n}" for n in res.notes],
         "",
     ])
+
+
+def search_rows(run: web.EngineRun | None) -> list[str]:
+    """Our search's browser figures as two-column rows (build-only tables)."""
+    if run is None or run.error:
+        return [f"| search in Chromium | n/a{': ' + run.error if run else ''} |"]
+    return [
+        f"| bytes fetched for the first search (`{QUERIES[0]}`) | {kb(run.first_gzip)} gzip / {kb(run.first_raw)} raw, {run.first_requests} requests |",
+        f"| index load | {ms(run.load_ms)} |",
+        f"| query p50 / p95 (first run of each query) | {ms(run.p(50))} / {ms(run.p(95))} |",
+        f"| query p95, repeated queries | {ms(web.percentile(run.warm_ms, 95))} |",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -630,8 +644,8 @@ def main(argv: list[str] | None = None) -> int:
                 res.build_inner_s.append(t.result.get("build_s", float("nan")))
                 res.build_rss_mb = peak(res.build_rss_mb, t.maxrss_mb)
             if (work / "site").is_dir():
-                res.html = dir_size(work / "site", (".html",))
-                res.our_index = files_size(oursearch.index_files(work / "site")[0])
+                log("  our search in Chromium (no Pagefind with --build-only)")
+                bench_search(res, content, work / "site", False, 1)
             text = build_only_table(res)
         else:
             try:
