@@ -41,7 +41,6 @@ def digest(data: bytes) -> bytes:
 # ---------------------------------------------------------------- fingerprints of Python values
 
 _ATOMIC = (str, bytes, int, float, bool, type(None), complex)
-_PLAIN = {str, bytes, int, float, bool, type(None), complex, list, tuple, dict, set, frozenset}
 
 
 class Fingerprints:
@@ -89,28 +88,22 @@ class _Pickler(pickle.Pickler):
         super().__init__(buffer, protocol=5)
         self.prints, self.top = prints, top
 
-    def persistent_id(self, obj: Any) -> Any:
-        kind = type(obj)
-        if kind in _PLAIN:
-            return None
-        if obj is self.top or obj is _rebuild:
-            return None
-        hit = self.prints.memo.get(id(obj))
-        if hit is not None:
-            return hit[1]
-        fields = getattr(obj, "__dict__", None)
-        # Sizeable objects (a report, a group, the site) are digested once per build and then referred to
-        # by digest; small ones (a date, a passage) are cheaper to pickle in place.
-        if isinstance(obj, (types.FunctionType, types.MethodType)) or (fields is not None and len(fields) >= 5):
-            self.prints.remember(obj, b"(cycle)")  # a reference back to an object being digested
-            value = self.prints.of(obj)
-            self.prints.remember(obj, value)
-            return value
-        return None
-
     def reducer_override(self, obj: Any) -> Any:
+        # Called for every object except plain values and containers, which pickle in C without it.
         if obj is _rebuild:
             return NotImplemented
+        if obj is not self.top:
+            hit = self.prints.memo.get(id(obj))
+            if hit is not None:
+                return _rebuild, ("ref", hit[1])
+            fields = getattr(obj, "__dict__", None)
+            # Sizeable objects (a report, a group, the site) are digested once per build and then referred
+            # to by digest; small ones (a date, a passage) are cheaper to pickle in place.
+            if isinstance(obj, (types.FunctionType, types.MethodType)) or (fields is not None and len(fields) >= 5):
+                self.prints.remember(obj, b"(cycle)")  # a reference back to an object being digested
+                value = self.prints.of(obj)
+                self.prints.remember(obj, value)
+                return _rebuild, ("ref", value)
         if isinstance(obj, types.FunctionType):
             cells = tuple(c.cell_contents for c in obj.__closure__ or ())
             return _rebuild, (obj.__module__, obj.__qualname__, obj.__code__.co_code, obj.__defaults__, obj.__kwdefaults__, cells)
@@ -122,8 +115,6 @@ class _Pickler(pickle.Pickler):
             return _rebuild, (getattr(obj, "__module__", None), getattr(obj, "__qualname__", getattr(obj, "__name__", repr(obj))))
         if isinstance(obj, jinja2.Environment):
             return _rebuild, ("jinja2.Environment", self.prints.of_environment(obj))
-        if isinstance(obj, (set, frozenset)):
-            return _rebuild, (type(obj).__name__, sorted(obj, key=repr))
         return NotImplemented
 
 
