@@ -4,7 +4,9 @@ from __future__ import annotations
 import json
 import math
 import operator
+from bisect import bisect_left
 from collections import defaultdict
+from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,28 +186,103 @@ class Index:
     postings: dict[str, list]
 
 
+@dataclass
+class _Previous:
+    """The last index built in this process, patched when only a few reports changed (watch mode)."""
+
+    refs: list[str]
+    analysed: list[DocTerms]
+    joined: dict[str, list[str]]  # term -> rows text per field
+
+
+_PREVIOUS: list[_Previous] = []
+
+
 def build_index(docs: list[SearchDoc], analysed: list[DocTerms] | None = None) -> Index:
-    """lunr's index (lunr.py's term numbers, term frequencies and positions), computed directly."""
+    """lunr's index (lunr.py's term numbers, term frequencies and positions), computed directly.
+
+    In a long-running process (--watch) an edit of a few reports patches the rows of the previous
+    index instead of assembling every row again; the result is the same (tested).
+    """
     if analysed is None:
         analysed = [doc_terms(d) for d in docs]
         if len(_ANALYSED) > 2 * len(docs) + 100:  # forget documents edited away
             keep = {tuple(d.field_text(name) for name, _ in FIELDS) for d in docs}
             for key in [k for k in _ANALYSED if k not in keep]:
                 del _ANALYSED[key]
+    refs = [d.ref for d in docs]
+    previous = _PREVIOUS[0] if _PREVIOUS else None
+    if previous is not None and previous.refs == refs:
+        changed = [d for d, dt in enumerate(analysed) if dt is not previous.analysed[d]]
+    else:
+        changed = None
+    _PREVIOUS.clear()  # until this build succeeds: a half-patched index must not be patched again
+    if changed is not None and len(changed) <= max(1, len(docs) // 10):
+        joined = previous.joined
+        for d in changed:
+            _patch(joined, d, previous.analysed[d], analysed[d])
+    else:
+        joined = _assemble(analysed)
+    _PREVIOUS[:] = [_Previous(refs, list(analysed), joined)]
+    # lunr numbers terms in the order they first occur: report by report, field by field
+    order = dict.fromkeys(chain.from_iterable(grouped for dt in analysed for _, grouped in dt.fields))
+    postings = {term: [number, *joined[term]] for number, term in enumerate(order)}
+    return Index(refs, [[length for length, _ in dt.fields] for dt in analysed], postings)
+
+
+def _assemble(analysed: list[DocTerms]) -> dict[str, list[str]]:
+    """Every term's rows, per field, from every report."""
     n_fields = len(FIELDS)
-    postings: dict[str, list] = {}
-    get = postings.get
+    rows: dict[str, list[list[str]]] = {}
+    get = rows.get
     for d, dt in enumerate(analysed):
-        for f, (_, grouped) in enumerate(dt.fields, start=1):
+        for f, (_, grouped) in enumerate(dt.fields):
             for term, (_, positions) in grouped.items():
-                posting = get(term)
-                if posting is None:
-                    posting = postings[term] = [len(postings)] + [[] for _ in range(n_fields)]
-                posting[f].append(f"{d},{positions}")
-    for posting in postings.values():
-        for f in range(1, n_fields + 1):
-            posting[f] = ";".join(posting[f])
-    return Index([d.ref for d in docs], [[length for length, _ in dt.fields] for dt in analysed], postings)
+                entry = get(term)
+                if entry is None:
+                    entry = rows[term] = [[] for _ in range(n_fields)]
+                entry[f].append(f"{d},{positions}")
+    return {term: [";".join(r) for r in entry] for term, entry in rows.items()}
+
+
+def _row_span(text: str, d: int) -> tuple[int, int]:
+    """Where document d's row is in a field's rows text: (start, end), or (-1, -1)."""
+    key = f"{d},"
+    if text.startswith(key):
+        start = 0
+    else:
+        start = text.find(";" + key)
+        if start < 0:
+            return -1, -1
+        start += 1
+    end = text.find(";", start)
+    return start, len(text) if end < 0 else end
+
+
+def _patch(joined: dict[str, list[str]], d: int, old: DocTerms, new: DocTerms) -> None:
+    """Replace document d's rows: old terms out, new terms in, rows kept in document order."""
+    n_fields = len(FIELDS)
+    for f in range(n_fields):
+        before, after = old.fields[f][1], new.fields[f][1]
+        for term in before.keys() - after.keys():
+            text = joined[term][f]
+            start, end = _row_span(text, d)
+            joined[term][f] = text[end + 1:] if start == 0 else text[:start - 1] + text[end:]
+            if not any(joined[term]):
+                del joined[term]
+        for term, (_, positions) in after.items():
+            row = f"{d},{positions}"
+            if term in before:
+                if before[term][1] != positions:
+                    text = joined[term][f]
+                    start, end = _row_span(text, d)
+                    joined[term][f] = text[:start] + row + text[end:]
+                continue
+            entry = joined.setdefault(term, [""] * n_fields)
+            parts = entry[f].split(";") if entry[f] else []
+            at = bisect_left([int(p[:p.index(",")]) for p in parts], d)
+            parts.insert(at, row)
+            entry[f] = ";".join(parts)
 
 
 def decode_rows(term: str, rows: str) -> list[tuple[int, list[list[int]]]]:

@@ -295,3 +295,35 @@ def test_no_results_suggests_the_closest_name(harness):
     assert harness.ask({"suggest": "雪亮工程建设2099"}) == "雪亮工程"
     assert harness.ask({"suggest": "郏县县城"}) == "郏县"
     assert harness.ask({"suggest": "<img src=x>"}) is None
+
+
+def test_patching_the_previous_index_gives_the_full_build(site, docs, monkeypatch):
+    """Watch mode: edits of one report patch the last index; each result equals a build from scratch."""
+    from dataclasses import replace
+
+    def full(ds):
+        monkeypatch.setattr(search, "_PREVIOUS", [])
+        return search.index_files(site, ds, search.build_index(ds))
+
+    def patched(ds):
+        return search.index_files(site, ds, search.build_index(ds))
+
+    first = docs[1]
+    edits = [
+        replace(first, body=first.body + "\n新增一段：平安乡村·雪亮工程建设，郟縣试点，4+X模式。"),  # new terms, a new row
+        replace(first, body=first.body.replace("平安", "安宁")),  # positions change, terms leave
+        replace(first, body=""),  # every body row of the report goes
+        replace(docs[3], title=docs[3].title + "（修订）"),  # another report, the title field
+    ]
+    monkeypatch.setattr(search, "_PREVIOUS", [])  # a state of this test's own
+    patched(docs)
+    current = list(docs)
+    for edit in edits:
+        n = next(i for i, d in enumerate(current) if d.ref == edit.ref)
+        current[n] = edit
+        before = search._PREVIOUS[0].joined
+        got = patched(current)
+        assert search._PREVIOUS[0].joined is before, "the previous index was patched, not rebuilt"
+        state = search._PREVIOUS
+        assert [(f.path, f.data) for f in got] == [(f.path, f.data) for f in full(current)], edit.ref
+        monkeypatch.setattr(search, "_PREVIOUS", state)  # go on from the patched index, as a watch session does
