@@ -6,8 +6,8 @@ import math
 import operator
 from bisect import bisect_left
 from collections import defaultdict
-from itertools import chain
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from .output import OutputFile
@@ -351,6 +351,7 @@ def shard_of(term: str, shards: int, split: dict[str, list[int]]) -> int:
 
 
 def _entry_size(term: str, posting: list) -> int:
+    """About how many bytes a term's entry takes in its shard."""
     return len(term) * 3 + 8 + sum(len(rows) + 3 for rows in posting[1:])
 
 
