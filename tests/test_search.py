@@ -327,3 +327,13 @@ def test_patching_the_previous_index_gives_the_full_build(site, docs, monkeypatc
         state = search._PREVIOUS
         assert [(f.path, f.data) for f in got] == [(f.path, f.data) for f in full(current)], edit.ref
         monkeypatch.setattr(search, "_PREVIOUS", state)  # go on from the patched index, as a watch session does
+
+
+def test_the_word_being_typed_matches_as_a_prefix(docs, harness):
+    """12309 is found from 1230 while typing; a finished word (space after it) stays whole."""
+    words = {d.ref: {t.term for n, _ in search.FIELDS for t in tokenize(d.field_text(n)) if t.kind == "w"} for d in docs}
+    assert any("12309" in w for w in words.values())
+    for prefix in ("1230", "20", "17"):
+        expected = {ref for ref, w in words.items() if any(x.startswith(prefix) for x in w)}
+        assert set(harness.refs(prefix)) == expected and expected, prefix
+    assert set(harness.refs("1230 ")) == {ref for ref, w in words.items() if "1230" in w}

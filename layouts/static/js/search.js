@@ -248,13 +248,14 @@
       } else {
         while (i < chars.length && !isSpace(chars[i]) && chars[i] !== "\"") { text += chars[i]; i++; }
       }
-      var unit = makeUnit(text, negated, quoted);
+      // the word still being typed (last, unquoted, nothing after it) matches as a prefix
+      var unit = makeUnit(text, negated, quoted, !quoted && !negated && i >= chars.length);
       if (unit) { units.push(unit); }
     }
     return units;
   }
 
-  function makeUnit(text, negated, quoted) {
+  function makeUnit(text, negated, quoted, typing) {
     var length = Array.from(text).length;
     var tokens = tk.tokenize(text).filter(function (t) { return t[3] !== "t"; }).map(function (t) {
       return { term: t[0], start: t[1], length: t[2], kind: t[3], prefix: false };
@@ -262,7 +263,8 @@
     if (!tokens.length) { return null; }
     tokens.forEach(function (t, k) {
       // a lone character with nothing after it may be the start of a longer run: 县 finds 县城 too
-      t.prefix = t.kind === "u" && (tokens.length === 1 || t.start + t.length === length);
+      t.prefix = (t.kind === "u" && (tokens.length === 1 || t.start + t.length === length)) ||
+                 (t.kind === "w" && typing && t.start + t.length === length);
       if (k > 0) {
         var p = tokens[k - 1];
         t.sameRun = p.kind === "b" && t.kind === "b" && t.start === p.start + p.length - 1;
