@@ -47,6 +47,13 @@ def test_an_open_page_reloads_after_an_edit_and_shows_errors_until_fixed(project
         overlay = page.inner_text("#livereload-error")
         assert f"{source.name}:" in overlay and "YAML" in overlay
         assert added in page.inner_text("body"), "the last good page must stay on screen under the overlay"
+        # A page opened while the build is broken shows the error at once.
+        second = browser.new_page()
+        try:
+            second.goto(live.running.url + "index.html")
+            wait_for(second, lambda p: f"{source.name}:" in p.inner_text("#livereload-error"), "no overlay on a page opened later")
+        finally:
+            second.close()
 
         fixed = "各乡镇综治中心全部实现实体化运行。"
         live.write(source.relative_to(project).as_posix(), good.rstrip("\n") + f"\n\n{fixed}\n")

@@ -311,3 +311,38 @@ def test_naming_an_unknown_programme_is_reported_and_the_fix_recovers(live: Live
     line = live.wait_build(live.write(source.relative_to(live.project).as_posix(), good))
     assert "build failed" not in line and live.session.live.error is None, line
     assert live.mtimes() == before, "restoring the report rewrote files whose bytes did not change"
+
+
+def test_the_watch_command_rebuilds_on_a_save_and_exits_cleanly_on_ctrl_c(project: Path) -> None:
+    import queue
+    import signal
+
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--watch"], cwd=project,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(l) for l in process.stdout], daemon=True).start()
+
+    def next_line_with(text: str) -> str:
+        while True:
+            line = lines.get(timeout=DEADLINE)
+            if text in line:
+                return line
+
+    try:
+        assert "full rebuild" in next_line_with("initial build")
+        next_line_with("watching")
+        report = sorted((project / "content" / "reports").glob("*.md"))[0]
+        report.write_text(report.read_text(encoding="utf-8").rstrip("\n") + "\n\n全县组织开展矛盾纠纷排查化解专项行动。\n",
+                          encoding="utf-8")
+        line = next_line_with(f"{report.name} changed")
+        assert re.search(r"page\(s\) rendered, \d+ reused; \d+ file\(s\) written, 0 deleted \(\d+ reports\) in \d+\.\d\d s", line), line
+        assert any("全县组织开展矛盾纠纷排查化解专项行动" in page.read_text(encoding="utf-8")
+                   for page in (project / "site" / "reports").glob("*.html"))
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=DEADLINE) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert "Traceback" not in process.stderr.read()
+    assert not [p.name for p in project.iterdir() if p.name.startswith(".site")]
