@@ -104,6 +104,7 @@ class Session:
         self.failed = False
         self.builds = 0
         self.site = None  # the last good site, for whoever wants to look (tests)
+        self.warned: set[str] = set()
 
     def rebuild(self, force: bool = False) -> bool | None:
         """Rebuild if any watched file changed (or force); None when nothing changed, else whether it worked."""
@@ -128,8 +129,11 @@ class Session:
                 return self._failed(what, [exception_problem(exc)])
             self.cache.finish()
             elapsed = time.perf_counter() - started
-            for warning in problems.warnings:
-                self.log(str(warning))
+            warnings = [str(w) for w in problems.warnings]
+            for warning in warnings:
+                if warning not in self.warned:  # each warning once, not again on every rebuild
+                    self.log(warning)
+            self.warned = set(warnings)
             stats = self.cache.stats
             self.failed = False
             self.builds += 1

@@ -346,3 +346,15 @@ def test_the_watch_command_rebuilds_on_a_save_and_exits_cleanly_on_ctrl_c(projec
             process.wait()
     assert "Traceback" not in process.stderr.read()
     assert not [p.name for p in project.iterdir() if p.name.startswith(".site")]
+
+
+def test_a_warning_is_printed_once_not_on_every_rebuild(live: LiveSite) -> None:
+    reports = live.session.site.reports
+    first, second = source_of(reports[0]), source_of(reports[1])
+    text = first.read_text(encoding="utf-8")
+    live.wait_build(live.write(first.relative_to(live.project).as_posix(), text.replace("---\n", "---\n审校人: 王立\n", 1)))
+    warning = [l for l in live.lines if f"{first.name}:" in l and "warning" in l]
+    assert len(warning) == 1 and "审校人" in warning[0], live.lines[-3:]
+    live.wait_build(live.write(second.relative_to(live.project).as_posix(),
+                               second.read_text(encoding="utf-8").rstrip("\n") + "\n\n全县社会大局持续稳定。\n"))
+    assert len([l for l in live.lines if f"{first.name}:" in l and "warning" in l]) == 1
