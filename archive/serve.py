@@ -231,14 +231,18 @@ class Watcher:
             self.changed.clear()
             if self.stopping.is_set():
                 return
-            self.session.rebuild()
+            try:
+                self.session.rebuild()
+            except Exception as exc:  # e.g. a folder vanished mid-scan: say so and keep watching
+                self.session.log(f"{exception_problem(exc)}; still watching")
 
     def stop(self) -> None:
         """Stop watching and wait for a running build to finish."""
         self.stopping.set()
         self.changed.set()
-        self.observer.stop()
-        self.observer.join(timeout=10)
+        if self.observer.is_alive():
+            self.observer.stop()
+            self.observer.join(timeout=10)
         if self.thread.is_alive():
             self.thread.join(timeout=30)
 
@@ -466,10 +470,10 @@ class Running:
         """Stop serving and watching; wait for every thread we started."""
         self.session.live.close()
         if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            if self.server_thread is not None:
+            if self.server_thread is not None:  # shutdown() would wait forever for a loop never started
+                self.server.shutdown()
                 self.server_thread.join(timeout=10)
+            self.server.server_close()
         self.watcher.stop()
 
 

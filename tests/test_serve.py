@@ -182,3 +182,12 @@ def test_the_command_serves_and_ctrl_c_exits_cleanly(project: Path) -> None:
     leftovers = [p.name for p in project.iterdir() if p.name.startswith(".site")]
     leftovers += [p.name for p in (project / "site").rglob(".*tmp*")]
     assert not leftovers
+
+
+def test_stopping_before_starting_returns_at_once(project: Path) -> None:
+    """Ctrl-C during the first build: nothing was started, nothing hangs."""
+    running = Running(project_options(project), serve=True, port=0)
+    stopper = threading.Thread(target=running.stop, daemon=True)
+    stopper.start()
+    stopper.join(DEADLINE)
+    assert not stopper.is_alive(), "stop() hung"
