@@ -17,6 +17,7 @@ import io
 import os
 import pickle
 import re
+import threading
 import time
 import types
 from contextlib import contextmanager
@@ -398,11 +399,12 @@ class Cache:
     @contextmanager
     def active(self) -> Iterator[None]:
         """While building, let cached() in any stage use this cache."""
-        _active.append(self)
+        outer = getattr(_local, "active", None)
+        _local.active = self
         try:
             yield
         finally:
-            _active.remove(self)
+            _local.active = outer
 
     # ---- front matter
 
@@ -432,7 +434,9 @@ class Cache:
     @contextmanager
     def reading(self) -> Iterator[None]:
         """While loading, read front matter through the cache."""
-        content_module.read_document = self.read_document
+        builder = threading.get_ident()
+        content_module.read_document = lambda path, problems: (
+            self.read_document(path, problems) if threading.get_ident() == builder else _read_document(path, problems))
         try:
             yield
         finally:
@@ -469,7 +473,11 @@ class Cache:
         original, original_compile = jinja2.Template.render, jinja2.Environment.compile
         cache = self
 
+        builder = threading.get_ident()  # the patch is process-wide; only the building thread uses the cache
+
         def render(template: jinja2.Template, *args: Any, **kwargs: Any) -> str:
+            if threading.get_ident() != builder:
+                return original(template, *args, **kwargs)
             context = dict(*args, **kwargs)
             return cache.render_template(original, template, context)
 
@@ -477,7 +485,7 @@ class Cache:
                     raw: bool = False, defer_init: bool = False) -> Any:
             # The pages make a new Environment per build; compiling every layout again would cost more
             # than rendering the few pages that changed. The code depends on the source and the environment.
-            if raw or not isinstance(source, str):
+            if raw or not isinstance(source, str) or threading.get_ident() != builder:
                 return original_compile(env, source, name, filename, raw, defer_init)
             escape = env.autoescape(name) if callable(env.autoescape) else env.autoescape
             key = digest(pickle.dumps((source, name, filename, defer_init, escape, cache.prints.of_environment(env),
@@ -589,7 +597,7 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
-_active: list[Cache] = []  # the cache of the build running now, if it has one
+_local = threading.local()  # .active: the cache of the build running on this thread, if it has one
 
 
 def cached(name: str, inputs: Any, compute: Callable[[], Any]) -> Any:
@@ -598,9 +606,9 @@ def cached(name: str, inputs: Any, compute: Callable[[], Any]) -> Any:
     For per-report work in other stages (tokenizing a body, scoring a report): outside watch mode it
     simply calls compute(). `inputs` must hold everything compute() reads; the result must not be mutated.
     """
-    if not _active:
+    cache = getattr(_local, "active", None)
+    if cache is None:
         return compute()
-    cache = _active[-1]
     key = digest(name.encode() + b"\0" + cache.prints.of(inputs))
     cache._seen_values.add(key)
     if key in cache.values:

@@ -58,3 +58,25 @@ def test_a_page_is_rendered_again_only_when_what_it_read_changed() -> None:
     fourth = [*third, report(slug="2019-jiaxian", title="郏县矛盾纠纷多元化解", county="郏县")]
     pages, rendered = build(fourth)
     assert rendered == 4 and pages[1].endswith("<p>3篇</p>")
+
+
+def test_cached_reuses_a_result_only_while_its_inputs_are_the_same() -> None:
+    from archive.incremental import cached
+
+    calls: list[str] = []
+
+    def tokens(text: str) -> list[str]:
+        calls.append(text)
+        return list(text)
+
+    assert cached("tokens", "平安", lambda: tokens("平安")) == ["平", "安"]  # no build running: computed
+    cache = Cache()
+    for _ in range(2):
+        cache.start(full=False)
+        with cache.active():
+            assert cached("tokens", report(), lambda: tokens("综治")) == ["综", "治"]
+        cache.finish()
+    cache.start(full=False)
+    with cache.active():
+        cached("tokens", report(body="新的正文。"), lambda: tokens("政法"))
+    assert calls == ["平安", "综治", "政法"]
