@@ -210,8 +210,22 @@ class _Probe:
 
     def __iter__(self) -> Iterator[Any]:
         obj, path, recorder = _parts(self)
+        if type(obj) in (list, tuple) and obj and all(_is_record(item) for item in obj):
+            # A loop over records (reports, groups, figures) observes how many there are and, for every
+            # item alike ("*"), what it reads of them: a county page that prints titles does not depend
+            # on the bodies of its reports, a programme page not on sentences that do not mention it.
+            recorder.add((path, "len"))
+            return (_Probe(item, path + (("*", None),), recorder) for item in obj)
         recorder.add((path, "value"))
         return iter(obj)
+
+    def __contains__(self, key: Any) -> bool:
+        obj, path, recorder = _parts(self)
+        if type(obj) is dict and type(key) in (str, int):
+            recorder.add((path + (("in", key),), "value"))  # `slug in passages` observes one key, not the values
+        else:
+            recorder.add((path, "value"))
+        return key in obj
 
     def __setattr__(self, name: str, value: Any) -> None:
         obj, path, recorder = _parts(self)
@@ -219,36 +233,56 @@ class _Probe:
         setattr(obj, name, value)
 
     for _name in ("__str__", "__repr__", "__format__", "__hash__", "__eq__", "__ne__", "__lt__", "__le__",
-                  "__gt__", "__ge__", "__contains__", "__call__", "__reversed__", "__add__", "__radd__",
+                  "__gt__", "__ge__", "__call__", "__reversed__", "__add__", "__radd__",
                   "__mul__", "__mod__", "__int__", "__float__", "__index__"):
         locals()[_name] = _whole()
         locals()[_name].__name__ = _name
     del _name
 
 
+def _is_record(item: Any) -> bool:
+    """An object with fields of its own (a report, a figure), as opposed to a plain value or a function."""
+    return hasattr(item, "__dict__") and not callable(item) and not isinstance(item, (type, types.ModuleType))
+
+
+class _Unavailable(Exception):
+    """An observation that cannot be taken again (its value cannot be fingerprinted)."""
+
+
+def _follow(value: Any, steps: tuple, op: str, prints: Fingerprints) -> Any:
+    """What one observation gives: its steps followed from value, then op applied ("*" maps over items)."""
+    for i, (kind, name) in enumerate(steps):
+        if kind == "*":
+            if type(value) not in (list, tuple):
+                return _MISSING
+            return [_follow(item, steps[i + 1:], op, prints) for item in value]
+        try:
+            if kind == ".":
+                value = getattr(value, name)
+            elif kind == "in":
+                return name in value
+            else:
+                value = value[name]
+        except Exception:
+            return _MISSING
+    try:
+        if op == "len":
+            return len(value)
+        if op == "type":
+            return type(value).__qualname__
+        if type(value) in (str, int, bool, float, type(None), bytes):
+            return value
+        return prints.of(value, keep=True)
+    except Exception as exc:
+        raise _Unavailable from exc
+
+
 def observation_key(prints: Fingerprints, context: dict[str, Any], observed: list) -> bytes | None:
     """The digest of what each observation gives in this context (None when it cannot be taken)."""
     results: list[Any] = [sorted(context)]
-    for path, op in observed:
-        value: Any = context.get(path[0], _MISSING)
-        for kind, name in path[1:]:
-            try:
-                value = getattr(value, name) if kind == "." else value[name]
-            except Exception:
-                value = _MISSING
-                break
-        try:
-            if op == "len":
-                results.append(len(value))
-            elif op == "type":
-                results.append(type(value).__qualname__)
-            elif type(value) in (str, int, bool, float, type(None), bytes):
-                results.append(value)
-            else:
-                results.append(prints.of(value, keep=True))
-        except Exception:
-            return None
     try:
+        for path, op in observed:
+            results.append(_follow(context.get(path[0], _MISSING), path[1:], op, prints))
         return digest(pickle.dumps(results, protocol=5))
     except Exception:
         return None
