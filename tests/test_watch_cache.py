@@ -80,3 +80,26 @@ def test_cached_reuses_a_result_only_while_its_inputs_are_the_same() -> None:
     with cache.active():
         cached("tokens", report(body="新的正文。"), lambda: tokens("政法"))
     assert calls == ["平安", "综治", "政法"]
+
+
+def test_loops_and_membership_observe_exactly_what_they_read() -> None:
+    env = jinja2.Environment(loader=jinja2.DictLoader({
+        "marked.html": "{% for r in reports if r.slug in marks %}{{ r.title }};{% endfor %}",
+        "bodies.html": "{% for r in reports %}{{ r.body }}{% endfor %}",
+    }))
+    cache = Cache()
+
+    def render(name: str, reports: list[Report], marks: dict) -> tuple[str, int]:
+        cache.start(full=False)
+        with cache.rendering():
+            text = env.get_template(name).render(reports=reports, marks=marks, url=name)
+        cache.finish()
+        return text, cache.stats.pages_rendered
+
+    a, b = report(), report(slug="2018-yanling", title="炎陵县综治中心实体化运行")
+    assert render("marked.html", [a, b], {"2017-pingjiang": 1}) == ("平江县扎实推进平安建设;", 1)
+    assert render("marked.html", [a, b], {"2017-pingjiang": 2}) == ("平江县扎实推进平安建设;", 0)  # a value it never read
+    assert render("marked.html", [a, b], {"2017-pingjiang": 2, "2018-yanling": 1}) == (
+        "平江县扎实推进平安建设;炎陵县综治中心实体化运行;", 1)  # a key it asked about
+    assert render("bodies.html", [a, b], {})[1] == 1
+    assert render("bodies.html", [report(body="新的正文。"), b], {}) == ("新的正文。全县建成“雪亮工程”监控点位。", 1)
