@@ -393,9 +393,12 @@ def load_content(config: Config, root: Path, problems: Problems, drafts: bool = 
 
 
 def _load_all(folder: Path, problems: Problems, parse) -> list:
-    """Parse every .md file of a folder in a stable order."""
+    """Parse every .md file of a folder in a stable order, skipping hidden and editor lock files."""
     items = []
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+    # Editors leave lock and backup files beside the page (emacs `.#page.md`, vim `.page.md.swp`):
+    # like Hugo and MkDocs, names starting with '.' or '#' are not content.
+    paths = [p for p in folder.glob("*.md") if not p.name.startswith((".", "#"))] if folder.is_dir() else []
+    for path in sorted(paths):
         doc = read_document(path, problems)
         if doc is not None:
             item = parse(doc)

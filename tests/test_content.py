@@ -82,3 +82,13 @@ def test_failed_build_leaves_the_previous_site_untouched(project: Path) -> None:
     after = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     assert after == before
     assert not [p for p in project.iterdir() if p.name.startswith(".site") or (p.name.startswith("site") and p.name != "site")], "no temp output left behind"
+
+
+def test_editor_lock_and_hidden_files_are_not_pages(project: Path) -> None:
+    """An emacs lock file or a hidden copy beside a page must not break the build or become a page."""
+    reports = project / "content" / "reports"
+    (reports / ".#2017-pingjiang.md").write_text("root@host.1234:1700000000", "utf-8")
+    (reports / ".2017-jiaxian.md").write_bytes(b"\xff\xfe not a page")
+    result = run_cli("check", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 error(s)" in result.stdout
