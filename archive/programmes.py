@@ -1,6 +1,7 @@
 """Programmes: the registry's names, finding every mention in report text, and cross-report analysis."""
 from __future__ import annotations
 
+import heapq
 import math
 import sys
 import re
@@ -580,8 +581,9 @@ def _related(reports: list[Report], sets: dict[str, set[str]], idf: dict[str, fl
              programmes: dict[str, Programme]) -> dict[str, list[tuple[Report, float, list[Programme]]]]:
     """For every report, the reports sharing the most programmes, each weighted by its IDF, best first.
 
-    Programme sets become bit masks and reports with the same set are scored once, so a thousand
-    reports cost a thousand mask comparisons each, not a million set intersections.
+    Only reports that share a programme are scored, rarest (heaviest) programme first: once the fifth best
+    score exceeds what the programmes not yet walked could add up to, no other report can enter the list.
+    Programme sets are bit masks; a score is computed once per distinct intersection.
     """
     slugs = sorted(idf)
     bit = {s: 1 << i for i, s in enumerate(slugs)}
@@ -593,34 +595,49 @@ def _related(reports: list[Report], sets: dict[str, set[str]], idf: dict[str, fl
             table[value] = sum(idf[slugs[c + k]] for k in range(8) if value >> k & 1 and c + k < len(slugs))
         chunks.append((c, table))
 
+    scores: dict[int, float] = {}
+
     def score(mask: int) -> float:
-        return round(sum(table[(mask >> c) & 255] for c, table in chunks), 6)
+        value = scores.get(mask)
+        if value is None:
+            value = scores[mask] = round(sum(table[(mask >> c) & 255] for c, table in chunks), 6)
+        return value
 
     newest_first = sorted(reports, key=lambda r: (tuple(-x for x in r.date.sort_key()), r.slug))
-    mask_of = {r.slug: sum(bit[s] for s in sets[r.slug] if s in bit) for r in reports}
-    groups: dict[int, list[Report]] = defaultdict(list)
-    for r in newest_first:
-        groups[mask_of[r.slug]].append(r)
-    rank_of = {r.slug: i for i, r in enumerate(newest_first)}
-    by_mask: dict[int, list[tuple[float, int]]] = {}
+    masks = [sum(bit[s] for s in sets[r.slug] if s in bit) for r in newest_first]
+    members: dict[str, list[int]] = defaultdict(list)  # programme -> ranks (newest first) of its reports
+    for rank, r in enumerate(newest_first):
+        for s in sets[r.slug]:
+            if s in bit:
+                members[s].append(rank)
     out: dict[str, list[tuple[Report, float, list[Programme]]]] = {}
-    for report in reports:
-        a = mask_of[report.slug]
-        if a not in by_mask:
-            by_mask[a] = sorted(((score(a & b), b) for b in groups if a & b), key=lambda sb: -sb[0])
-        picked: list[tuple[float, Report]] = []
-        for value, b in by_mask[a]:
-            if len(picked) >= RELATED_LIMIT and value < picked[RELATED_LIMIT - 1][0]:
-                break  # every later group scores lower than the ones already taken
-            picked += [(value, r) for r in groups[b] if r is not report]
-            picked.sort(key=lambda vr: (-vr[0], rank_of[vr[1].slug]))
+    for rank, report in enumerate(newest_first):
+        a = masks[rank]
+        own = sorted((s for s in sets[report.slug] if s in bit), key=lambda s: (-idf[s], s))
+        # what the reports sharing none of own[:j] can score at most (a margin for the rounding)
+        bound = [0.0] * (len(own) + 1)
+        for j in range(len(own) - 1, -1, -1):
+            bound[j] = bound[j + 1] + idf[own[j]]
+        seen = {rank}
+        scored: list[tuple[float, int]] = []
+        for j, s in enumerate(own):
+            if len(scored) >= RELATED_LIMIT:
+                fifth = heapq.nsmallest(RELATED_LIMIT, scored, key=lambda vr: (-vr[0], vr[1]))[-1][0]
+                if bound[j] + 1e-5 < fifth:
+                    break
+            for other in members[s]:
+                if other not in seen:
+                    seen.add(other)
+                    scored.append((score(a & masks[other]), other))
+        picked = heapq.nsmallest(RELATED_LIMIT, scored, key=lambda vr: (-vr[0], vr[1]))
         ranked = []
-        for value, other in picked[:RELATED_LIMIT]:
+        for value, other_rank in picked:
+            other = newest_first[other_rank]
             shared = sorted((programmes[s] for s in sets[report.slug] & sets[other.slug]),
                             key=lambda p: (-idf[p.slug], _name_key(p)))
             ranked.append((other, value, shared))
         out[report.slug] = ranked
-    return out
+    return {r.slug: out[r.slug] for r in reports}
 
 
 def _name_key(p: Programme) -> tuple:
