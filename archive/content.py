@@ -165,6 +165,31 @@ class Document:
     body_line: int
 
 
+# libyaml's loader when PyYAML was built with it: several times faster than the pure-Python one.
+_CLoader = getattr(yaml, "CSafeLoader", None)
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+
+
+def _parse_yaml(text: str) -> tuple[Any, Any]:
+    """The front matter's node tree (for key lines) and its value, composed once.
+
+    Errors always come from the pure-Python loader, so their messages and line numbers do not depend
+    on whether libyaml is installed.
+    """
+    if _CLoader is not None and not _NON_PRINTABLE.search(text):
+        try:
+            loader = _CLoader(text)
+            try:
+                node = loader.get_single_node()
+                return node, (loader.construct_document(node) if node is not None else {})
+            finally:
+                loader.dispose()
+        except yaml.YAMLError:
+            pass  # reported below, as the pure-Python loader words it
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    return node, (yaml.safe_load(text) if node is not None else {})
+
+
 def read_document(path: Path, problems: Problems) -> Document | None:
     """Read a Markdown file with YAML front matter; report what is wrong and return None."""
     data = path.read_bytes()
@@ -186,8 +211,7 @@ def read_document(path: Path, problems: Problems) -> Document | None:
         return None
     yaml_text = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(yaml_text) if node is not None else {}
+        node, meta = _parse_yaml(yaml_text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark else 2  # +1 for 1-based, +1 for the opening '---'
