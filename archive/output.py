@@ -46,12 +46,28 @@ def destination(root: Path, relative: str) -> Path:
     return target
 
 
-def write_tree(files: list[OutputFile], root: Path) -> None:
-    """Write files under root (which must exist and be empty or stale-free)."""
+def write_tree(files: list[OutputFile], root: Path, fresh: bool = False) -> None:
+    """Write files under root (which must exist and be empty or stale-free).
+
+    fresh=True: root is a folder this build just made, so it holds no symlink to follow, and the paths
+    passed check_outputs (relative, no '..'): they stay inside it without resolving each one.
+    """
+    if not fresh:
+        for f in sorted(files, key=lambda f: f.path):
+            target = destination(root, f.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(f.data)
+        return
+    check_outputs(files)
+    base = str(root.resolve())
+    made: set[str] = set()
     for f in sorted(files, key=lambda f: f.path):
-        target = destination(root, f.path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(f.data)
+        folder, _, _name = f.path.rpartition("/")
+        if folder and folder not in made:
+            os.makedirs(os.path.join(base, folder), exist_ok=True)
+            made.add(folder)
+        with open(os.path.join(base, f.path), "wb") as handle:
+            handle.write(f.data)
 
 
 def publish(files: list[OutputFile], out_dir: Path) -> None:
@@ -61,7 +77,7 @@ def publish(files: list[OutputFile], out_dir: Path) -> None:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
-        write_tree(files, tmp)
+        write_tree(files, tmp, fresh=True)
         os.chmod(tmp, 0o755)
         old = None
         if out_dir.exists():
