@@ -208,6 +208,18 @@ def test_sharding_changes_no_result_and_no_score(site, docs, tmp_path, monkeypat
             h.close()
 
 
+def test_results_and_scores_are_what_lunr_js_itself_gives(harness):
+    """The engine scores without lunr's sets; lunr.js's Index.query over the same terms gives the same list."""
+    queries = ["县", "平", "的", "雪亮工程", "平安 建设", "调解 -人民调解", "网格化 2017", "郟縣", "-雪亮工程 平安",
+               "综治 中心 县", "平 安", "20", "12309", "4+X", "\u201c五老\u201d调解", "平安 -县"]
+    found = 0
+    for q in queries:
+        ours = harness.ask({"q": q})
+        assert ours == harness.ask({"q": q, "lunr": True}), q
+        found += bool(ours["refs"])
+    assert found >= len(queries) - 2
+
+
 def test_index_files_are_deterministic(site, docs):
     first = search.index_files(site, docs, search.build_index(docs))
     second = search.index_files(site, search.documents(site), search.build_index(search.documents(site)))

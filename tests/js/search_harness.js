@@ -1,6 +1,7 @@
 // Helper for tests/test_search.py: the browser's search engine run by node over a built site.
 // Usage: node search_harness.js SITE_DIR; then one JSON request per line on stdin:
 //   {"q": "雪亮工程"}            -> {"refs": [...], "scores": [...]}
+//   {"q": "县", "lunr": true}   -> the same, answered by lunr.js's own Index.query (the reference)
 //   {"lunr": true}               -> the index of all shards as lunr JSON
 //   {"snippets": q, "doc": n}    -> the passages shown for document n
 "use strict";
@@ -14,7 +15,7 @@ engine.init("", (p) => { require(path.join(site, p)); return Promise.resolve(); 
 
 async function answer(req) {
   if (req.q !== undefined) {
-    const out = await engine.search(req.q);
+    const out = await (req.lunr ? engine.referenceSearch(req.q) : engine.search(req.q));
     return { refs: out.results.map((r) => r.ref), scores: out.results.map((r) => r.score) };
   }
   if (req.lunr) { await engine.init(); await engine.loadAll(); return engine.toLunrJSON(); }

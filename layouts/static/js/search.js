@@ -1,6 +1,11 @@
 /* The search engine of the archive: loads the index as scripts (so it works from file://), only the
-   term shards a query needs, rebuilds a lunr.js index from them and answers queries with lunr's own
-   ranking, then keeps only the results in which every typed Chinese run occurs contiguously.
+   term shards a query needs, and answers queries with lunr.js's ranking, then keeps only the results
+   in which every typed Chinese run occurs contiguously.
+
+   Scores are lunr.Index.query's, computed here directly: lunr builds a Set per expanded term and
+   field and unions them (a one-character query over 1,000 reports expands to hundreds of terms and
+   took 100-200 ms); evaluate() does the same arithmetic in the same order over the rows a query
+   touches (tests compare every score with lunr.js querying the same index: referenceSearch).
 
    Index files (written by archive/search.py), each a script calling back into this object:
      assets/search/manifest.js   ArchiveSearch.manifest({fields, shards, docs, programmes, suggest})
@@ -24,11 +29,12 @@
     manifest: null,
     waiting: {},          // path -> [resolve, reject] of scripts being loaded
     loaded: {},           // path -> Promise
-    shards: {},           // shard number -> entries (kept for toLunrJSON)
-    inverted: Object.create(null),
-    positions: Object.create(null),  // term -> field -> ref -> positions (text until first used)
-    vectors: Object.create(null),  // fieldRef -> [index, score, ...] unsorted
-    index: null,
+    shards: {},           // shard number -> entries
+    entries: Object.create(null),    // term -> [term, lunrIndex, rowsField0, ...] as loaded
+    byFirst: Object.create(null),    // first character -> loaded terms starting with it
+    postings: Object.create(null),   // term -> rows decoded on first use (see posting())
+    expansions: Object.create(null), // prefix -> lunr's expansion of prefix* over the loaded terms
+    index: null,                     // lunr.Index over everything loaded (reference and tests only)
     dirty: true,
     docs: {}              // doc number -> [[anchor, text], ...]
   };
@@ -104,43 +110,55 @@
     return n;
   }
 
-  /* A shard's terms into lunr's inverted index and field vectors. The scores are lunr.js's own
-     (lunr.Builder.createFieldVectors and lunr.idf, the same expressions in the same order). */
+  /* A shard's terms, kept as loaded: a term's rows are decoded when a query first needs them. */
   function shard(arg) {
-    var n = arg[0], entries = arg[1], m = state.manifest, fields = m.fields, count = m.docs.length;
-    var k1 = m.k1, b = m.b;
-    state.shards[n] = entries;
+    var entries = arg[1];
+    state.shards[arg[0]] = entries;
     for (var e = 0; e < entries.length; e++) {
-      var entry = entries[e], term = entry[0], number = entry[1], posting = { _index: number }, raw = {};
-      var withTerm = 0;
-      for (var c = 0; c < fields.length; c++) { withTerm += rowCount(entry[2 + c]); }
-      var x = (count - withTerm + 0.5) / (withTerm + 0.5), idf = Math.log(1 + Math.abs(x));
-      for (var f = 0; f < fields.length; f++) {
-        var byRef = {}, field = fields[f], positions = {}, boost = m.boosts[f], average = state.averages[f];
-        eachRow(entry[2 + f], function (d, tf, text) {
-          var ref = state.refs[d], fieldRef = field + "/" + ref, fieldLength = m.lengths[d][f];
-          var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (fieldLength / average)) + tf);
-          score *= boost;
-          score *= 1;  // document boost
-          byRef[ref] = {};  // lunr's match metadata stays empty; positions are kept apart, decoded on demand
-          positions[ref] = text;
-          (state.vectors[fieldRef] || (state.vectors[fieldRef] = [])).push(number, Math.round(score * 1000) / 1000);
-        });
-        posting[field] = byRef;
-        raw[field] = positions;
-      }
-      state.inverted[term] = posting;
-      state.positions[term] = raw;
+      var term = entries[e][0], first = String.fromCodePoint(term.codePointAt(0));
+      state.entries[term] = entries[e];
+      (state.byFirst[first] || (state.byFirst[first] = [])).push(term);
     }
+    state.expansions = Object.create(null);
     state.dirty = true;
   }
 
-  /* Positions [[start, length], ...] of a term in one field of a document, or null. */
-  function positions(term, field, ref) {
-    var raw = state.positions[term] && state.positions[term][field];
-    var text = raw && raw[ref];
-    if (text === undefined || text === null) { return null; }
-    if (typeof text === "string") { text = raw[ref] = decodePositions(term, text); }
+  /* A term's rows per field: {number, fields: [{docs, scores, texts, at: {doc: row}}]}, or null.
+     The scores are lunr.js's own (lunr.Builder.createFieldVectors and lunr.idf: the same
+     expressions in the same order, rounded as lunr rounds them). */
+  function posting(term) {
+    var p = state.postings[term];
+    if (p) { return p; }
+    var entry = state.entries[term];
+    if (!entry) { return null; }
+    var m = state.manifest, fields = m.fields, count = m.docs.length, k1 = m.k1, b = m.b, withTerm = 0;
+    for (var c = 0; c < fields.length; c++) { withTerm += rowCount(entry[2 + c]); }
+    var x = (count - withTerm + 0.5) / (withTerm + 0.5), idf = Math.log(1 + Math.abs(x));
+    p = { term: term, number: entry[1], fields: [] };
+    for (var f = 0; f < fields.length; f++) {
+      var rows = { docs: [], scores: [], texts: [], at: Object.create(null) };
+      var boost = m.boosts[f], average = state.averages[f];
+      eachRow(entry[2 + f], function (d, tf, text) {
+        var fieldLength = m.lengths[d][f];
+        var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (fieldLength / average)) + tf);
+        score *= boost;
+        score *= 1;  // document boost
+        rows.at[d] = rows.docs.length;
+        rows.docs.push(d);
+        rows.scores.push(Math.round(score * 1000) / 1000);
+        rows.texts.push(text);
+      });
+      p.fields.push(rows);
+    }
+    return (state.postings[term] = p);
+  }
+
+  /* Positions [[start, length], ...] of a term in one field of a document (by number), or null. */
+  function positions(term, f, d) {
+    var p = posting(term), rows = p && p.fields[f], i = rows ? rows.at[d] : undefined;
+    if (i === undefined) { return null; }
+    var text = rows.texts[i];
+    if (typeof text === "string") { text = rows.texts[i] = decodePositions(term, text); }
     return text;
   }
 
@@ -155,22 +173,34 @@
     return out;
   }
 
-  /* The lunr index over the terms loaded so far. A field vector restricted to the loaded terms gives
-     the same score as the full one for a query made of those terms: lunr scores q·v / |q|. */
+  /* The lunr index over the terms loaded so far, as lunr.js itself would hold it (for
+     referenceSearch and toLunrJSON; queries do not need it). */
   function lunrIndex() {
     if (!state.dirty) { return state.index; }
-    var L = lunr(), m = state.manifest, built = Object.create(null);
-    // lunr reads the vector of a field only when a query matches it: build each on first use
-    var fieldVectors = new Proxy(built, {
-      get: function (target, fieldRef) {
-        if (typeof fieldRef !== "string") { return undefined; }
-        if (!(fieldRef in target)) { target[fieldRef] = new L.Vector(sortedPairs(state.vectors[fieldRef] || [])); }
-        return target[fieldRef];
-      }
+    var L = lunr(), m = state.manifest, inverted = Object.create(null), vectors = Object.create(null);
+    var terms = Object.keys(state.entries).sort();
+    terms.forEach(function (term) {
+      var p = posting(term), lunrPosting = { _index: p.number };
+      m.fields.forEach(function (field, f) {
+        var byRef = {}, rows = p.fields[f];
+        rows.docs.forEach(function (d, i) {
+          var fieldRef = field + "/" + state.refs[d];
+          byRef[state.refs[d]] = {};
+          (vectors[fieldRef] || (vectors[fieldRef] = [])).push(p.number, rows.scores[i]);
+        });
+        lunrPosting[field] = byRef;
+      });
+      inverted[term] = lunrPosting;
     });
-    var terms = Object.keys(state.inverted).sort();
+    var fieldVectors = Object.create(null);
+    m.docs.forEach(function (doc) {
+      m.fields.forEach(function (field) {
+        var fieldRef = field + "/" + doc[0];
+        fieldVectors[fieldRef] = new L.Vector(sortedPairs(vectors[fieldRef] || []));
+      });
+    });
     state.index = new L.Index({
-      invertedIndex: state.inverted,
+      invertedIndex: inverted,
       fieldVectors: fieldVectors,
       tokenSet: L.TokenSet.fromArray(terms),
       fields: m.fields,
@@ -182,23 +212,23 @@
 
   /* The loaded shards as the lunr JSON they came from (tests compare it with lunr.py's). */
   function toLunrJSON() {
-    var m = state.manifest, fieldVectors = [];
+    var m = state.manifest, idx = lunrIndex(), fieldVectors = [];
     for (var d = 0; d < m.docs.length; d++) {
       for (var f = 0; f < m.fields.length; f++) {
         var fieldRef = m.fields[f] + "/" + m.docs[d][0];
-        fieldVectors.push([fieldRef, sortedPairs(state.vectors[fieldRef] || [])]);
+        fieldVectors.push([fieldRef, idx.fieldVectors[fieldRef].elements]);
       }
     }
-    var terms = Object.keys(state.inverted).sort();
+    var terms = Object.keys(state.entries).sort();
     return {
       version: m.lunr, fields: m.fields, fieldVectors: fieldVectors, pipeline: [],
       invertedIndex: terms.map(function (t) {
-        var posting = { _index: state.inverted[t]._index };
-        m.fields.forEach(function (f) {
-          posting[f] = {};
-          Object.keys(state.inverted[t][f]).forEach(function (ref) { posting[f][ref] = { position: positions(t, f, ref) }; });
+        var p = posting(t), lunrPosting = { _index: p.number };
+        m.fields.forEach(function (field, f) {
+          lunrPosting[field] = {};
+          p.fields[f].docs.forEach(function (d) { lunrPosting[field][state.refs[d]] = { position: positions(t, f, d) }; });
         });
-        return [t, posting];
+        return [t, lunrPosting];
       })
     };
   }
@@ -274,37 +304,48 @@
     return { text: text, negated: negated, quoted: quoted, tokens: tokens };
   }
 
+  /* The loaded terms a token stands for, in the order lunr.js expands them: [term] or, for a
+     prefix, every term starting with it. Only terms starting with the prefix can match, and lunr's
+     token set orders them by their characters alone, so a token set of those terms gives lunr's
+     order without building one over every loaded term. */
   function expand(token) {
-    if (!token.prefix) { return state.inverted[token.term] ? [token.term] : []; }
-    return lunrIndex().tokenSet.intersect(lunr().TokenSet.fromString(token.term + "*")).toArray();
+    if (!token.prefix) { return state.entries[token.term] ? [token.term] : []; }
+    var hit = state.expansions[token.term];
+    if (hit) { return hit; }
+    var L = lunr(), prefix = token.term;
+    var terms = (state.byFirst[String.fromCodePoint(prefix.codePointAt(0))] || [])
+      .filter(function (t) { return t.lastIndexOf(prefix, 0) === 0; }).sort();
+    return (state.expansions[prefix] = L.TokenSet.fromArray(terms).intersect(L.TokenSet.fromString(prefix + "*")).toArray());
   }
 
-  function positionsOf(terms, field, ref) {
+  function positionsOf(terms, f, d) {
+    if (terms.length === 1) { return positions(terms[0], f, d) || []; }
     var out = [];
-    terms.forEach(function (term) {
-      var p = positions(term, field, ref);
+    for (var i = 0; i < terms.length; i++) {
+      var p = positions(terms[i], f, d);
       if (p) { out = out.concat(p); }
-    });
+    }
     return out;
   }
 
   /* Does the unit occur contiguously in one field of the document? Positions are code-point
      offsets: two bigrams of one run follow each other when next.start = start + length - 1; other
      neighbours must be as far apart as in the query (at most two more when the query has a gap). */
-  function occurs(unit, ref) {
+  function occurs(unit, d) {
     if (unit.tokens.length < 2) { return true; }
-    var expanded = unit.tokens.map(expand), fields = state.manifest.fields;
-    for (var f = 0; f < fields.length; f++) {
-      var current = positionsOf(expanded[0], fields[f], ref);
+    var expanded = unit.tokens.map(expand), nf = state.manifest.fields.length;
+    for (var f = 0; f < nf; f++) {
+      var current = positionsOf(expanded[0], f, d);
       for (var k = 1; k < unit.tokens.length && current.length; k++) {
-        var t = unit.tokens[k], allowed = {};
-        current.forEach(function (p) {
-          var end = p[0] + p[1];
-          if (t.sameRun) { allowed[end - 1] = true; }
-          else if (t.gap === 0) { allowed[end] = true; }
-          else { for (var g = 1; g <= t.gap + 2; g++) { allowed[end + g] = true; } }
-        });
-        current = positionsOf(expanded[k], fields[f], ref).filter(function (p) { return allowed[p[0]]; });
+        var t = unit.tokens[k], allowed = new Set(), next = positionsOf(expanded[k], f, d), kept = [];
+        for (var i = 0; i < current.length; i++) {
+          var end = current[i][0] + current[i][1];
+          if (t.sameRun) { allowed.add(end - 1); }
+          else if (t.gap === 0) { allowed.add(end); }
+          else { for (var g = 1; g <= t.gap + 2; g++) { allowed.add(end + g); } }
+        }
+        for (var j = 0; j < next.length; j++) { if (allowed.has(next[j][0])) { kept.push(next[j]); } }
+        current = kept;
       }
       if (current.length) { return true; }
     }
@@ -322,58 +363,133 @@
     return init().then(function () {
       var units = parse(q);
       if (!units.length) { return { units: units, results: [] }; }
-      return loadShards(queryTokens(units)).then(function () { return run(units); });
+      return loadShards(queryTokens(units)).then(function () { return run(units, evaluate); });
     });
   }
 
-  function run(units) {
-    var L = lunr(), idx = lunrIndex(), m = state.manifest;
-    var positive = units.filter(function (u) { return !u.negated; });
-    var seen = {};
-    var lunrResults;
-    if (positive.length) {
-      lunrResults = idx.query(function (query) {
-        units.forEach(function (u) {
-          // a phrase to exclude is checked below; one term can be excluded by lunr itself
-          if (u.negated && u.tokens.length > 1) { return; }
-          u.tokens.forEach(function (t) {
-            var key = (u.negated ? "-" : "+") + t.term + (t.prefix ? "*" : "");
-            if (seen[key]) { return; }
-            seen[key] = true;
-            query.term(t.term, {
-              usePipeline: false,
-              wildcard: t.prefix ? L.Query.wildcard.TRAILING : L.Query.wildcard.NONE,
-              presence: u.negated ? L.Query.presence.PROHIBITED : L.Query.presence.REQUIRED
-            });
-          });
+  /* The same search answered by lunr.js's own Index.query over every loaded term (tests compare). */
+  function referenceSearch(q) {
+    return init().then(function () {
+      var units = parse(q);
+      if (!units.length) { return { units: units, results: [] }; }
+      return loadShards(queryTokens(units)).then(function () { return run(units, lunrQuery); });
+    });
+  }
+
+  /* The query's clauses as lunr receives them: [{term, prefix, prohibited}], each once. */
+  function clauses(units) {
+    var out = [], seen = {};
+    units.forEach(function (u) {
+      // a phrase to exclude is checked below; one term can be excluded by lunr itself
+      if (u.negated && u.tokens.length > 1) { return; }
+      u.tokens.forEach(function (t) {
+        var key = (u.negated ? "-" : "+") + t.term + (t.prefix ? "*" : "");
+        if (seen[key]) { return; }
+        seen[key] = true;
+        out.push({ term: t.term, prefix: t.prefix, prohibited: u.negated });
+      });
+    });
+    return out;
+  }
+
+  /* lunr.Index.query for these clauses: [{doc, score}]. */
+  function lunrQuery(list) {
+    var L = lunr(), number = {};
+    state.manifest.docs.forEach(function (d, n) { number[d[0]] = n; });
+    return lunrIndex().query(function (query) {
+      list.forEach(function (c) {
+        query.term(c.term, {
+          usePipeline: false,
+          wildcard: c.prefix ? L.Query.wildcard.TRAILING : L.Query.wildcard.NONE,
+          presence: c.prohibited ? L.Query.presence.PROHIBITED : L.Query.presence.REQUIRED
         });
       });
-    } else {
-      lunrResults = m.docs.map(function (d) { return { ref: d[0], score: 0 }; });
+    }).map(function (r) { return { doc: number[r.ref], score: r.score }; });
+  }
+
+  /* What lunrQuery gives, computed without lunr's sets: every required clause must match in some
+     field, no prohibited one may; a document's score is, field by field in the order lunr first
+     meets them, the query vector (1 per expanded term, added up) dotted with the field's BM25
+     vector in term-number order, divided by the query vector's length. */
+  function evaluate(list) {
+    var m = state.manifest, nf = m.fields.length, nd = m.docs.length;
+    var weight = Object.create(null), used = [], required = 0;
+    var hits = new Int32Array(nd), excluded = new Uint8Array(nd), met = new Uint8Array(nd * nf);
+    var order = [], fieldOrder = new Array(nd);
+    for (var c = 0; c < list.length; c++) {
+      var terms = expand(list[c]), clauseHits = new Uint8Array(nd);
+      if (!terms.length && !list[c].prohibited) { return []; }
+      for (var j = 0; j < terms.length; j++) {
+        var p = posting(terms[j]);
+        if (!list[c].prohibited) {
+          if (weight[p.number] === undefined) { weight[p.number] = 0; used.push(p); }
+          weight[p.number] += 1;
+        }
+        for (var f = 0; f < nf; f++) {
+          var docs = p.fields[f].docs;
+          for (var i = 0; i < docs.length; i++) {
+            var d = docs[i];
+            if (list[c].prohibited) { excluded[d] = 1; continue; }
+            clauseHits[d] = 1;
+            if (!met[d * nf + f]) {
+              met[d * nf + f] = 1;
+              if (!fieldOrder[d]) { fieldOrder[d] = []; order.push(d); }
+              fieldOrder[d].push(f);
+            }
+          }
+        }
+      }
+      if (!list[c].prohibited) {
+        required++;
+        for (var x = 0; x < nd; x++) { hits[x] += clauseHits[x]; }
+      }
     }
-    var number = {};
-    m.docs.forEach(function (d, n) { number[d[0]] = n; });
+    used.sort(function (a, b) { return a.number - b.number; });
+    var squares = 0;
+    used.forEach(function (p) { squares += weight[p.number] * weight[p.number]; });
+    var magnitude = Math.sqrt(squares), dots = new Float64Array(nd * nf);
+    used.forEach(function (p) {
+      var w = weight[p.number];
+      for (var f = 0; f < nf; f++) {
+        var rows = p.fields[f];
+        for (var i = 0; i < rows.docs.length; i++) { dots[rows.docs[i] * nf + f] += w * rows.scores[i]; }
+      }
+    });
     var results = [];
-    lunrResults.forEach(function (r) {
+    order.forEach(function (d) {
+      if (hits[d] !== required || excluded[d]) { return; }
+      var fs = fieldOrder[d], score = dots[d * nf + fs[0]] / magnitude || 0;
+      for (var k = 1; k < fs.length; k++) { score += dots[d * nf + fs[k]] / magnitude || 0; }
+      results.push({ doc: d, score: score });
+    });
+    return results;
+  }
+
+  function run(units, query) {
+    var m = state.manifest;
+    var positive = units.filter(function (u) { return !u.negated; });
+    var found = positive.length ? query(clauses(units))
+      : m.docs.map(function (d, n) { return { doc: n, score: 0 }; });
+    var results = [];
+    found.forEach(function (r) {
       for (var i = 0; i < units.length; i++) {
         var u = units[i];
         if (u.negated) {
-          if (u.tokens.length > 1 && occurs(u, r.ref)) { return; }
-          if (u.tokens.length === 1 && expand(u.tokens[0]).some(function (term) { return hasTerm(term, r.ref); })) { return; }
-        } else if (!occurs(u, r.ref)) {
+          if (u.tokens.length > 1 && occurs(u, r.doc)) { return; }
+          if (u.tokens.length === 1 && expand(u.tokens[0]).some(function (term) { return hasTerm(term, r.doc); })) { return; }
+        } else if (!occurs(u, r.doc)) {
           return;
         }
       }
-      results.push({ ref: r.ref, doc: number[r.ref], score: r.score });
+      results.push({ ref: m.docs[r.doc][0], doc: r.doc, score: r.score });
     });
     results.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
     return { units: units, results: results };
   }
 
-  function hasTerm(term, ref) {
-    var p = state.inverted[term];
-    if (!p) { return false; }
-    return state.manifest.fields.some(function (f) { return p[f][ref] !== undefined; });
+  function hasTerm(term, d) {
+    var p = posting(term);
+    return !!p && p.fields.some(function (rows) { return rows.at[d] !== undefined; });
   }
 
   /* ------------------------------------------------------------ snippets */
@@ -499,7 +615,7 @@
   }
 
   return {
-    init: init, manifest: manifest, shard: shard, doc: doc, search: search, parse: parse,
+    init: init, manifest: manifest, shard: shard, doc: doc, search: search, referenceSearch: referenceSearch, parse: parse,
     loadAll: loadAll, loadDoc: loadDoc, snippets: snippets, highlights: highlights, suggest: suggest,
     toLunrJSON: toLunrJSON, state: state
   };
