@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from .content import Programme, Report
 from .errors import Problems
+from .incremental import cached
 
 # Characters a name may carry or lose without becoming another name: quotation marks (“雪亮”工程),
 # middle dots (平安乡村·雪亮工程) and white space (a name broken across a line).
@@ -479,6 +480,35 @@ def _level(count: int, biggest: int) -> int:
     return min(4, 1 + int(3 * math.log(count) / math.log(biggest) + 1e-9))
 
 
+def _report_analysis(body, excluded: set[str], named: set[str], matcher: Matcher,
+                     measures: dict[str, list[str]]) -> tuple[tuple, tuple, tuple]:
+    """One report's mentions per programme, passages and figures, as plain tuples without the report."""
+    blocks = [b for b in (body.paragraphs if body else []) if b.kind not in NOT_REPORT_KINDS]
+    found: list[tuple[object, list[Span]]] = [(b, matcher.find(b.text, excluded)) for b in blocks]
+    mentioned = {s.programme for _, spans in found for s in spans} | named
+    counts: Counter = Counter()
+    passages: list[tuple] = []
+    figures: list[tuple] = []
+    for block, spans in found:
+        for span in spans:
+            counts[span.programme] += 1
+        for start, end in sentences(block.text):
+            sentence = block.text[start:end]
+            inside = [s for s in spans if s.start < end and s.end > start]
+            direct = {s.programme for s in inside}
+            for slug in sorted(direct):
+                marks = [(max(s.start, start) - start, min(s.end, end) - start) for s in inside if s.programme == slug]
+                passages.append((slug, block.anchor, block.kind, _pieces(sentence, marks)))
+            folded = fold(sentence) if any(measures.get(p) for p in mentioned) else ""
+            for slug in sorted(mentioned):
+                is_direct = slug in direct
+                if not is_direct and not any(w in folded for w in measures.get(slug, ())):
+                    continue
+                for value, pieces in figures_in(sentence):
+                    figures.append((slug, block.anchor, value, pieces, is_direct))
+    return tuple(counts.items()), tuple(passages), tuple(figures)
+
+
 def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
     """Mentions, passages, figures, co-occurrence and related reports, from every report's rendered blocks."""
     matcher: Matcher = site.matcher
@@ -491,6 +521,7 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
     added: dict[str, set[str]] = defaultdict(set)
     measures = {slug: [fold(w) for w in getattr(p, "measures", []) or [] if fold(w)] for slug, p in programmes.items()}
 
+    registry = list(site.programmes)
     for report in reports:
         named = _override(report, "programmes", matcher, problems)
         excluded = _override(report, "not_programmes", matcher, problems)
@@ -501,27 +532,16 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
         for slug in named - excluded:
             added[slug].add(report.slug)
         body = site.bodies.get(report.slug)
-        blocks = [b for b in (body.paragraphs if body else []) if b.kind not in NOT_REPORT_KINDS]
-        found: list[tuple[object, list[Span]]] = [(b, matcher.find(b.text, excluded)) for b in blocks]
-        mentioned = {s.programme for _, spans in found for s in spans} | (named - excluded)
-        for block, spans in found:
-            for span in spans:
-                counts[span.programme][report.slug] += 1
-            for start, end in sentences(block.text):
-                sentence = block.text[start:end]
-                inside = [s for s in spans if s.start < end and s.end > start]
-                direct = {s.programme for s in inside}
-                for slug in sorted(direct):
-                    marks = [(max(s.start, start) - start, min(s.end, end) - start) for s in inside if s.programme == slug]
-                    passages[slug].setdefault(report.slug, []).append(
-                        Passage(report, block.anchor, block.kind, _pieces(sentence, marks)))
-                folded = fold(sentence) if any(measures.get(p) for p in mentioned) else ""
-                for slug in sorted(mentioned):
-                    is_direct = slug in direct
-                    if not is_direct and not any(w in folded for w in measures.get(slug, ())):
-                        continue
-                    for value, pieces in figures_in(sentence):
-                        figures[slug].append(Figure(report, block.anchor, value, pieces, is_direct))
+        # Per report, and in watch mode kept between builds while its body and the registry are the same.
+        mine, found_passages, found_figures = cached(
+            "programmes.report", (registry, body, sorted(excluded), sorted(named - excluded)),
+            lambda: _report_analysis(body, excluded, named - excluded, matcher, measures))
+        for slug, count in mine:
+            counts[slug][report.slug] += count
+        for slug, anchor, kind, pieces in found_passages:
+            passages[slug].setdefault(report.slug, []).append(Passage(report, anchor, kind, pieces))
+        for slug, anchor, value, pieces, direct in found_figures:
+            figures[slug].append(Figure(report, anchor, value, pieces, direct))
 
     reports_of: dict[str, list[Report]] = {}
     for slug in programmes:
@@ -541,8 +561,12 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
     related = _related(reports, sets, idf, programmes)
 
     county_names = [g.name for g in getattr(site, "counties", [])] or sorted({r.county for r in reports})
-    biggest = max((sum(counts[s][r.slug] for r in reports if r.county == c) for s in programmes for c in county_names),
-                  default=0)
+    county_of = {r.slug: r.county for r in reports}
+    totals: Counter = Counter()  # (programme, county) -> mentions
+    for s, per_report in counts.items():
+        for r_slug, n in per_report.items():
+            totals[s, county_of[r_slug]] += n
+    biggest = max((totals[s, c] for s in programmes for c in county_names), default=0)
     entries: dict[str, ProgrammeEntry] = {}
     for slug, p in programmes.items():
         rs = reports_of[slug]
@@ -550,9 +574,12 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
         for r in rs:
             for other in sets[r.slug] - {slug}:
                 co[other] += 1
+        in_county: dict[str, list[Report]] = {}
+        for r in rs:
+            in_county.setdefault(r.county, []).append(r)
         cells = []
         for county in county_names:
-            mine = [r for r in rs if r.county == county]
+            mine = in_county.get(county, [])
             count = sum(counts[slug][r.slug] for r in mine)
             target = f"{p.url}#r-{mine[0].slug}" if mine else ""
             cells.append(Cell(county, count, _level(count, biggest) if count else (1 if mine else 0), target))
@@ -579,7 +606,22 @@ COOCCUR_LIMIT = 10
 
 def _related(reports: list[Report], sets: dict[str, set[str]], idf: dict[str, float],
              programmes: dict[str, Programme]) -> dict[str, list[tuple[Report, float, list[Programme]]]]:
-    """For every report, the reports sharing the most programmes, each weighted by its IDF, best first.
+    """For every report, the reports sharing the most programmes, each weighted by its IDF, best first."""
+    newest_first = sorted(reports, key=lambda r: (tuple(-x for x in r.date.sort_key()), r.slug))
+    order = [r.slug for r in newest_first]
+    # In watch mode an edit that changes no report's programmes reuses the last answer.
+    picked = cached("programmes.related",
+                    (order, sorted((k, sorted(v)) for k, v in sets.items()), sorted(idf.items()),
+                     sorted((p.slug, p.name) for p in programmes.values())),
+                    lambda: _related_slugs(order, sets, idf, programmes))
+    by_slug = {r.slug: r for r in reports}
+    return {r.slug: [(by_slug[other], value, [programmes[s] for s in shared]) for other, value, shared in picked[r.slug]]
+            for r in reports}
+
+
+def _related_slugs(order: list[str], sets: dict[str, set[str]], idf: dict[str, float],
+                   programmes: dict[str, Programme]) -> dict[str, list[tuple[str, float, list[str]]]]:
+    """_related by slugs, the reports given newest first: [(other report, score, shared programmes)].
 
     Only reports that share a programme are scored, rarest (heaviest) programme first: once the fifth best
     score exceeds what the programmes not yet walked could add up to, no other report can enter the list.
@@ -603,17 +645,16 @@ def _related(reports: list[Report], sets: dict[str, set[str]], idf: dict[str, fl
             value = scores[mask] = round(sum(table[(mask >> c) & 255] for c, table in chunks), 6)
         return value
 
-    newest_first = sorted(reports, key=lambda r: (tuple(-x for x in r.date.sort_key()), r.slug))
-    masks = [sum(bit[s] for s in sets[r.slug] if s in bit) for r in newest_first]
+    masks = [sum(bit[s] for s in sets[slug] if s in bit) for slug in order]
     members: dict[str, list[int]] = defaultdict(list)  # programme -> ranks (newest first) of its reports
-    for rank, r in enumerate(newest_first):
-        for s in sets[r.slug]:
+    for rank, slug in enumerate(order):
+        for s in sets[slug]:
             if s in bit:
                 members[s].append(rank)
-    out: dict[str, list[tuple[Report, float, list[Programme]]]] = {}
-    for rank, report in enumerate(newest_first):
+    out: dict[str, list[tuple[str, float, list[str]]]] = {}
+    for rank, slug in enumerate(order):
         a = masks[rank]
-        own = sorted((s for s in sets[report.slug] if s in bit), key=lambda s: (-idf[s], s))
+        own = sorted((s for s in sets[slug] if s in bit), key=lambda s: (-idf[s], s))
         # what the reports sharing none of own[:j] can score at most (a margin for the rounding)
         bound = [0.0] * (len(own) + 1)
         for j in range(len(own) - 1, -1, -1):
@@ -632,12 +673,11 @@ def _related(reports: list[Report], sets: dict[str, set[str]], idf: dict[str, fl
         picked = heapq.nsmallest(RELATED_LIMIT, scored, key=lambda vr: (-vr[0], vr[1]))
         ranked = []
         for value, other_rank in picked:
-            other = newest_first[other_rank]
-            shared = sorted((programmes[s] for s in sets[report.slug] & sets[other.slug]),
-                            key=lambda p: (-idf[p.slug], _name_key(p)))
-            ranked.append((other, value, shared))
-        out[report.slug] = ranked
-    return {r.slug: out[r.slug] for r in reports}
+            other = order[other_rank]
+            shared = sorted((programmes[s] for s in sets[slug] & sets[other]), key=lambda p: (-idf[p.slug], _name_key(p)))
+            ranked.append((other, value, [p.slug for p in shared]))
+        out[slug] = ranked
+    return out
 
 
 def _name_key(p: Programme) -> tuple:
