@@ -498,19 +498,25 @@
 
   /* Ranges [start, end) in code points of text where the positive units occur. */
   function highlights(text, units) {
-    var tokens = tk.tokenize(text);
-    var ranges = [], hitUnits = {};
+    // a match starts with a token whose term starts with the unit's first character: a passage
+    // without any of those characters needs no tokenizing (most passages of a report)
+    var folded = tk.fold(text), possible = units.some(function (u) {
+      return !u.negated && folded.indexOf(String.fromCodePoint(u.tokens[0].term.codePointAt(0))) >= 0;
+    });
+    if (!possible) { return { ranges: [], units: 0 }; }
+    var tokens = null, ranges = [], hitUnits = {};
     units.forEach(function (u, ui) {
       if (u.negated) { return; }
       if (u.tokens.length === 1 && u.tokens[0].prefix) {
         // one character: mark every place it stands, as the first or the last of a token
         var c = u.tokens[0].term, chars = Array.from(text);
         for (var i = 0; i < chars.length; i++) {
-          if (tk.fold(chars[i]) === c) { ranges.push([i, i + 1]); hitUnits[ui] = true; }
+          if (tk.foldChar(chars[i]) === c) { ranges.push([i, i + 1]); hitUnits[ui] = true; }
         }
         return;
       }
       var first = u.tokens[0];
+      tokens = tokens || tk.tokenize(text);
       tokens.forEach(function (t, k) {
         if (!matches(first, t)) { return; }
         var chainStart = t[1], prev = t, ok = true, j = k;
