@@ -216,6 +216,12 @@ class _Probe:
             # on the bodies of its reports, a programme page not on sentences that do not mention it.
             recorder.add((path, "len"))
             return (_Probe(item, path + (("*", None),), recorder) for item in obj)
+        if type(obj) in (list, tuple) and obj and all(type(item) is tuple for item in obj) and not _plain(obj):
+            # A loop over pairs (`for category, entries in index.categories`) unpacks each: every element
+            # is observed by its position, alike for every item, like the records above.
+            recorder.add((path, "len"))
+            return (tuple(_observe(x, path + (("*", None), ("[]", j)), recorder) for j, x in enumerate(item))
+                    for item in obj)
         recorder.add((path, "value"))
         return iter(obj)
 
@@ -272,9 +278,27 @@ def _follow(value: Any, steps: tuple, op: str, prints: Fingerprints) -> Any:
             return type(value).__qualname__
         if type(value) in (str, int, bool, float, type(None), bytes):
             return value
+        if type(value) in (list, tuple) and _plain(value):
+            return value  # e.g. a passage's (text, marked) pieces: pickled with the key, in C, not digested apart
+        if type(value) is types.MethodType:
+            # date.iso, read of every report a page lists: a fresh bound method each time, its date shared
+            return ("method", prints.of(value.__func__, keep=True), prints.of(value.__self__, keep=True))
         return prints.of(value, keep=True)
     except Exception as exc:
         raise _Unavailable from exc
+
+
+_PLAIN = (str, int, bool, float, type(None), bytes)
+
+
+def _plain(value: list | tuple, depth: int = 0) -> bool:
+    """A short list or tuple of plain values (or of such lists and tuples): its pickle is its fingerprint."""
+    if len(value) > 64 or depth > 2:
+        return False
+    for item in value:
+        if type(item) not in _PLAIN and not (type(item) in (list, tuple) and _plain(item, depth + 1)):
+            return False
+    return True
 
 
 def observation_key(prints: Fingerprints, context: dict[str, Any], observed: list) -> bytes | None:
