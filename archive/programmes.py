@@ -64,17 +64,27 @@ class _FoldTable(dict):
 _FOLD_TABLE = _FoldTable()
 
 
+_IGNORED_RUN_RE = re.compile("[" + "".join(sorted(re.escape(ch) for ch in IGNORED)) + "]+")
+
+
 def normalize(text: str) -> tuple[str, list[int] | range]:
     """Text folded for matching, and for each of its characters the index it came from."""
     norm = text.translate(_FOLD_TABLE)  # one character for one, except the ignored ones, dropped
     if len(norm) == len(text):
         return norm, range(len(text))
-    return norm, [i for i, ch in enumerate(text) if ch not in IGNORED]
+    # Ignored characters are few (a name's quotation marks): copy the index ranges between their runs.
+    origin: list[int] = []
+    pos = 0
+    for m in _IGNORED_RUN_RE.finditer(text):
+        origin.extend(range(pos, m.start()))
+        pos = m.end()
+    origin.extend(range(pos, len(text)))
+    return norm, origin
 
 
 def fold(text: str) -> str:
     """Text folded for matching (quotation marks, middle dots and spaces dropped)."""
-    return normalize(text)[0]
+    return text.translate(_FOLD_TABLE)
 
 
 # ---------------------------------------------------------------- matching
@@ -352,6 +362,7 @@ CATEGORY_ORDER = ["基层治理", "技防", "治安防控", "矛盾调解", "专
 _SENTENCE_RE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』）)]*|\n|$)")
 # A clause of a sentence: what a figure is quoted with.
 _CLAUSE_RE = re.compile(r"[^，,；;：:。！？!?\n]*[，,；;：:。！？!?]?[”’」』）)]*")
+_DIGIT_RE = re.compile(r"\d")
 # A figure: a number with its measure word, with the hedges the reports use (近5000个, 约5万余个, 6000多万元).
 # Not preceded by a digit or 第 (第6位 is a rank, not a count).
 FIGURE_RE = re.compile(
@@ -461,6 +472,8 @@ def _pieces(text: str, marks: list[tuple[int, int]]) -> list[tuple[str, bool]]:
 def figures_in(sentence: str) -> list[tuple[str, list[tuple[str, bool]]]]:
     """Every figure of a sentence with its clause: [(value, clause pieces)]."""
     out = []
+    if not _DIGIT_RE.search(sentence):
+        return out  # every figure starts with a digit
     for m in _CLAUSE_RE.finditer(sentence):
         clause = m.group()
         if not clause.strip():
