@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from .content import Programme, Report
 from .errors import Problems
-from .incremental import cached
+from .incremental import cached, fingerprint
 
 # Characters a name may carry or lose without becoming another name: quotation marks (“雪亮”工程),
 # middle dots (平安乡村·雪亮工程) and white space (a name broken across a line).
@@ -534,7 +534,7 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
     added: dict[str, set[str]] = defaultdict(set)
     measures = {slug: [fold(w) for w in getattr(p, "measures", []) or [] if fold(w)] for slug, p in programmes.items()}
 
-    registry = list(site.programmes)
+    registry = fingerprint(site.programmes)  # what matching and measures depend on, digested once
     for report in reports:
         named = _override(report, "programmes", matcher, problems)
         excluded = _override(report, "not_programmes", matcher, problems)
