@@ -127,38 +127,51 @@ def reference_index(docs: list[SearchDoc]) -> dict:
 class DocTerms:
     """One document's tokens per field: the part of the index that depends on that document alone.
 
-    fields[f] = (number of tokens, {term: (term frequency, positions)}) with the terms in the order
-    of their first token. positions is text: the starts as steps from the one before, joined by
-    commas, then, for spans that differ from the term's own length (a bigram across a quotation
-    mark), ":" and k,length pairs (k counts that term's positions from 0).
+    fields[f] = (number of tokens, {term: positions}) with the terms in the order of their first
+    token. positions is text: the starts as steps from the one before, joined by commas, then, for
+    spans that differ from the term's own length (a bigram across a quotation mark), ":" and
+    k,length pairs (k counts that term's positions from 0). A term's frequency is its number of starts.
     """
 
-    fields: list[tuple[int, dict[str, tuple[int, str]]]]
+    fields: list[tuple[int, dict[str, str]]]
 
 
 # Documents analysed by earlier builds in this process (watch mode), keyed by their field texts.
 _ANALYSED: dict[tuple[str, ...], DocTerms] = {}
 
 
-def field_terms(text: str) -> tuple[int, dict[str, tuple[int, str]]]:
+def field_terms(text: str) -> tuple[int, dict[str, str]]:
     """The tokens of one field, grouped by term."""
     terms, starts, lengths, _, odd = scan(text)
-    grouped: defaultdict[str, list[int]] = defaultdict(list)
-    for term, start in zip(terms, starts):
-        grouped[term].append(start)
-    odd_of: dict[str, list[str]] = {}
-    for i in odd:
-        term = terms[i]
-        odd_of.setdefault(term, []).append(f"{grouped[term].index(starts[i])},{lengths[i]}")
-    out: dict[str, tuple[int, str]] = {}
-    for term, at in grouped.items():
-        if len(at) == 1:
-            text_ = str(at[0])
+    # Most terms occur once in a field: their text is their start, made for all terms at C speed
+    # (keys in first-token order, values the last start); only repeated terms are grouped in a loop.
+    last = dict(zip(terms, starts))
+    out = dict(zip(last, map(str, last.values())))
+    grouped: dict[str, list[int]] = {}
+    if len(last) != len(terms):
+        first = dict(zip(reversed(terms), reversed(starts)))
+        grouped = {term: [] for term in last if first[term] != last[term]}
+        if not grouped or len(set(starts)) != len(starts):  # a fold of several characters: group plainly
+            grouped = {}
+            for term, start in zip(terms, starts):
+                grouped.setdefault(term, []).append(start)
         else:
-            text_ = ",".join(map(str, [at[0], *map(operator.sub, at[1:], at)]))
-        if term in odd_of:
-            text_ += ":" + ",".join(odd_of[term])
-        out[term] = (len(at), text_)
+            get = grouped.get
+            for term, start in zip(terms, starts):
+                at = get(term)
+                if at is not None:
+                    at.append(start)
+        for term, at in grouped.items():
+            if len(at) > 1:
+                out[term] = ",".join(map(str, [at[0], *map(operator.sub, at[1:], at)]))
+    if odd:
+        marks: dict[str, list[str]] = {}
+        for i in odd:
+            term = terms[i]
+            k = grouped[term].index(starts[i]) if term in grouped else 0
+            marks.setdefault(term, []).append(f"{k},{lengths[i]}")
+        for term, pairs in marks.items():
+            out[term] += ":" + ",".join(pairs)
     return len(terms), out
 
 
@@ -232,17 +245,19 @@ def build_index(docs: list[SearchDoc], analysed: list[DocTerms] | None = None) -
 
 def _assemble(analysed: list[DocTerms]) -> dict[str, list[str]]:
     """Every term's rows, per field, from every report."""
-    n_fields = len(FIELDS)
-    rows: dict[str, list[list[str]]] = {}
-    get = rows.get
+    per_field: list[dict[str, list[str]]] = [{} for _ in FIELDS]
     for d, dt in enumerate(analysed):
-        for f, (_, grouped) in enumerate(dt.fields):
-            for term, (_, positions) in grouped.items():
-                entry = get(term)
-                if entry is None:
-                    entry = rows[term] = [[] for _ in range(n_fields)]
-                entry[f].append(f"{d},{positions}")
-    return {term: [";".join(r) for r in entry] for term, entry in rows.items()}
+        prefix = f"{d},"
+        for rows, (_, grouped) in zip(per_field, dt.fields):
+            get = rows.get
+            for term, row in zip(grouped, map(prefix.__add__, grouped.values())):
+                at = get(term)
+                if at is None:
+                    rows[term] = [row]
+                else:
+                    at.append(row)
+    terms = dict.fromkeys(chain.from_iterable(per_field))
+    return {term: [";".join(rows.get(term, ())) for rows in per_field] for term in terms}
 
 
 def _row_span(text: str, d: int) -> tuple[int, int]:
@@ -270,10 +285,10 @@ def _patch(joined: dict[str, list[str]], d: int, old: DocTerms, new: DocTerms) -
             joined[term][f] = text[end + 1:] if start == 0 else text[:start - 1] + text[end:]
             if not any(joined[term]):
                 del joined[term]
-        for term, (_, positions) in after.items():
+        for term, positions in after.items():
             row = f"{d},{positions}"
             if term in before:
-                if before[term][1] != positions:
+                if before[term] != positions:
                     text = joined[term][f]
                     start, end = _row_span(text, d)
                     joined[term][f] = text[:start] + row + text[end:]
