@@ -261,7 +261,18 @@ def _follow(value: Any, steps: tuple, op: str, prints: Fingerprints) -> Any:
         if kind == "*":
             if type(value) not in (list, tuple):
                 return _MISSING
-            return [_follow(item, steps[i + 1:], op, prints) for item in value]
+            rest = steps[i + 1:]
+            if op == "value" and len(rest) == 1 and rest[0][0] == ".":
+                # The common case, one field of every item (a passage's anchor): read them all at once,
+                # the same answers as below when every one is a plain value.
+                try:
+                    found = [getattr(item, rest[0][1]) for item in value]
+                except Exception:
+                    found = None
+                if found is not None and all(type(v) in _PLAIN or (type(v) in (list, tuple) and _plain(v))
+                                             for v in found):
+                    return found
+            return [_follow(item, rest, op, prints) for item in value]
         try:
             if kind == ".":
                 value = getattr(value, name)
