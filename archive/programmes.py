@@ -289,7 +289,7 @@ def markdown_plugin(md, matcher: Matcher) -> None:
         depth_skip = 0
         in_heading = False
         for token in state.tokens:
-            if any(token.type.startswith(t) for t in NOT_REPORT_TEXT):
+            if token.type.startswith(NOT_REPORT_TEXT):
                 depth_skip += token.nesting
                 continue
             if token.type == "heading_open":
@@ -513,12 +513,15 @@ def _report_analysis(body, excluded: set[str], named: set[str], matcher: Matcher
                 marks = [(max(s.start, start) - start, min(s.end, end) - start) for s in inside if s.programme == slug]
                 passages.append((slug, block.anchor, block.kind, _pieces(sentence, marks)))
             folded = fold(sentence) if any(measures.get(p) for p in mentioned) else ""
+            found_figures = None  # the sentence's figures, looked for once, copied for each programme
             for slug in sorted(mentioned):
                 is_direct = slug in direct
                 if not is_direct and not any(w in folded for w in measures.get(slug, ())):
                     continue
-                for value, pieces in figures_in(sentence):
-                    figures.append((slug, block.anchor, value, pieces, is_direct))
+                if found_figures is None:
+                    found_figures = figures_in(sentence)
+                for value, pieces in found_figures:
+                    figures.append((slug, block.anchor, value, list(pieces), is_direct))
     return tuple(counts.items()), tuple(passages), tuple(figures)
 
 
@@ -673,19 +676,21 @@ def _related_slugs(order: list[str], sets: dict[str, set[str]], idf: dict[str, f
         for j in range(len(own) - 1, -1, -1):
             bound[j] = bound[j + 1] + idf[own[j]]
         seen = {rank}
-        scored: list[tuple[float, int]] = []
+        # the best five so far as (score, -rank): the heap's first is the one the next better report replaces
+        best: list[tuple[float, int]] = []
         for j, s in enumerate(own):
-            if len(scored) >= RELATED_LIMIT:
-                fifth = heapq.nsmallest(RELATED_LIMIT, scored, key=lambda vr: (-vr[0], vr[1]))[-1][0]
-                if bound[j] + 1e-5 < fifth:
-                    break
+            if len(best) >= RELATED_LIMIT and bound[j] + 1e-5 < best[0][0]:
+                break
             for other in members[s]:
                 if other not in seen:
                     seen.add(other)
-                    scored.append((score(a & masks[other]), other))
-        picked = heapq.nsmallest(RELATED_LIMIT, scored, key=lambda vr: (-vr[0], vr[1]))
+                    entry = (score(a & masks[other]), -other)
+                    if len(best) < RELATED_LIMIT:
+                        heapq.heappush(best, entry)
+                    elif entry > best[0]:
+                        heapq.heapreplace(best, entry)
         ranked = []
-        for value, other_rank in picked:
+        for value, other_rank in ((v, -r) for v, r in sorted(best, key=lambda e: (-e[0], -e[1]))):
             other = order[other_rank]
             shared = sorted((programmes[s] for s in sets[slug] & sets[other]), key=lambda p: (-idf[p.slug], _name_key(p)))
             ranked.append((other, value, [p.slug for p in shared]))
