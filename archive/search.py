@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import operator
+import re
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -367,7 +368,7 @@ def shard_of(term: str, shards: int, split: dict[str, list[int]]) -> int:
 
 def _entry_size(term: str, posting: list) -> int:
     """About how many bytes a term's entry takes in its shard."""
-    return len(term) * 3 + 8 + sum(len(rows) + 3 for rows in posting[1:])
+    return len(term) * 3 + 8 + sum(map(len, posting[1:])) + 3 * (len(posting) - 1)
 
 
 def plan_shards(index: Index, shards: int | None = None) -> tuple[int, dict[str, list[int]]]:
@@ -392,6 +393,32 @@ def _script(call: str, payload) -> bytes:
     """A script that hands its data to the page: loads from file:// where fetch() cannot."""
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
     return f"ArchiveSearch.{call}({data});\n".encode("utf-8")
+
+
+# Characters JSON must escape: terms (Han and word characters) have none, and rows are made of
+# digits and , : ; only (written by field_terms and _assemble).
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\u2028\u2029]')
+
+
+def _shard_script(n: int, bucket: list[list]) -> bytes:
+    """_script("shard", [n, bucket]), byte for byte, written without the JSON encoder (twice as fast)."""
+    if _NEEDS_ESCAPE.search("".join([e[0] for e in bucket])):
+        return _script("shard", [n, bucket])
+    body = ",".join(['["' + e[0] + '",' + str(e[1]) + ',"' + '","'.join(e[2:]) + '"]' for e in bucket])
+    return f"ArchiveSearch.shard([{n},[{body}]]);\n".encode("utf-8")
+
+
+# Snippet files of earlier builds in this process (watch mode): most reports are unchanged.
+_DOC_FILES: dict[tuple, bytes] = {}
+
+
+def _doc_script(n: int, doc: SearchDoc) -> bytes:
+    """The snippet file of document n (remembered for the next build in this process)."""
+    key = (n, tuple(doc.paragraphs))
+    data = _DOC_FILES.get(key)
+    if data is None:
+        data = _DOC_FILES[key] = _script("doc", [n, [list(p) for p in doc.paragraphs]])
+    return data
 
 
 def manifest(site: Site, docs: list[SearchDoc], index: Index, shards: int, split: dict[str, list[int]]) -> dict:
@@ -423,10 +450,11 @@ def index_files(site: Site, docs: list[SearchDoc], index: Index, shards: int | N
     for term in sorted(index.postings):
         buckets[shard_of(term, shards, split)].append([term, *index.postings[term]])
     files = [OutputFile(f"{ASSETS}/manifest.js", _script("manifest", manifest(site, docs, index, shards, split)), "search")]
-    files += [OutputFile(f"{ASSETS}/shard-{n}.js", _script("shard", [n, bucket]), "search")
+    files += [OutputFile(f"{ASSETS}/shard-{n}.js", _shard_script(n, bucket), "search")
               for n, bucket in enumerate(buckets)]
-    files += [OutputFile(f"{ASSETS}/doc-{n}.js", _script("doc", [n, [list(p) for p in d.paragraphs]]), "search")
-              for n, d in enumerate(docs)]
+    if len(_DOC_FILES) > 2 * len(docs) + 100:  # forget reports edited away
+        _DOC_FILES.clear()
+    files += [OutputFile(f"{ASSETS}/doc-{n}.js", _doc_script(n, d), "search") for n, d in enumerate(docs)]
     return files
 
 

@@ -220,6 +220,16 @@ def test_results_and_scores_are_what_lunr_js_itself_gives(harness):
     assert found >= len(queries) - 2
 
 
+def test_shard_scripts_are_the_json_encoders_output(docs):
+    """Shards are written without the JSON encoder: the bytes are json.dumps's, and text it would escape goes to it."""
+    index = search.build_index(docs)
+    entries = [[term, *index.postings[term]] for term in sorted(index.postings)]
+    assert search._shard_script(3, entries) == search._script("shard", [3, entries])
+    odd = [["雪亮", 1, "0,5", "", "", "", ""], ['a"b\\\n', 2, "1,3", "", "", "", ""]]
+    assert search._shard_script(0, odd) == search._script("shard", [0, odd])
+    json.loads(search._shard_script(0, odd).decode()[len("ArchiveSearch.shard("):-3])
+
+
 def test_index_files_are_deterministic(site, docs):
     first = search.index_files(site, docs, search.build_index(docs))
     second = search.index_files(site, search.documents(site), search.build_index(search.documents(site)))
