@@ -262,16 +262,19 @@ def _follow(value: Any, steps: tuple, op: str, prints: Fingerprints) -> Any:
             if type(value) not in (list, tuple):
                 return _MISSING
             rest = steps[i + 1:]
-            if op == "value" and len(rest) == 1 and rest[0][0] == ".":
-                # The common case, one field of every item (a passage's anchor): read them all at once,
-                # the same answers as below when every one is a plain value.
+            if all(k == "." for k, _ in rest):
+                # The common case, fields of every item (a passage's anchor, a report's date.iso): read in
+                # one loop; anything unusual (a missing field) is left to the general path below.
+                names = [n for _, n in rest]
                 try:
-                    found = [getattr(item, rest[0][1]) for item in value]
-                except Exception:
-                    found = None
-                if found is not None and all(type(v) in _PLAIN or (type(v) in (list, tuple) and _plain(v))
-                                             for v in found):
+                    found = []
+                    for item in value:
+                        for n in names:
+                            item = getattr(item, n)
+                        found.append(_leaf(item, op, prints))
                     return found
+                except Exception:
+                    pass
             return [_follow(item, rest, op, prints) for item in value]
         try:
             if kind == ".":
@@ -283,20 +286,25 @@ def _follow(value: Any, steps: tuple, op: str, prints: Fingerprints) -> Any:
         except Exception:
             return _MISSING
     try:
-        if op == "len":
-            return len(value)
-        if op == "type":
-            return type(value).__qualname__
-        if type(value) in (str, int, bool, float, type(None), bytes):
-            return value
-        if type(value) in (list, tuple) and _plain(value):
-            return value  # e.g. a passage's (text, marked) pieces: pickled with the key, in C, not digested apart
-        if type(value) is types.MethodType:
-            # date.iso, read of every report a page lists: a fresh bound method each time, its date shared
-            return ("method", prints.of(value.__func__, keep=True), prints.of(value.__self__, keep=True))
-        return prints.of(value, keep=True)
+        return _leaf(value, op, prints)
     except Exception as exc:
         raise _Unavailable from exc
+
+
+def _leaf(value: Any, op: str, prints: Fingerprints) -> Any:
+    """What op observes of a value at the end of its path."""
+    if op == "len":
+        return len(value)
+    if op == "type":
+        return type(value).__qualname__
+    if type(value) in _PLAIN:
+        return value
+    if type(value) in (list, tuple) and _plain(value):
+        return value  # e.g. a passage's (text, marked) pieces: pickled with the key, in C, not digested apart
+    if type(value) is types.MethodType:
+        # date.iso, read of every report a page lists: a fresh bound method each time, its date shared
+        return ("method", prints.of(value.__func__, keep=True), prints.of(value.__self__, keep=True))
+    return prints.of(value, keep=True)
 
 
 _PLAIN = (str, int, bool, float, type(None), bytes)
