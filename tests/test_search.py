@@ -8,13 +8,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 from archive import search
 from archive.build import BuildOptions, analyse, load
 from archive.errors import Problems
-from archive.tokenize import HAN, TRANSPARENT, char_class, fold, tokenize
+from archive.tokenize import HAN, TRANSPARENT, char_class, fold, tokenize, tokenize_reference
 from archive.output import write_tree
 from conftest import ROOT
+from test_tokenize import MIXED
 
 HARNESS = ROOT / "tests" / "js" / "search_harness.js"
 
@@ -229,6 +231,24 @@ def test_shard_scripts_are_the_json_encoders_output(docs):
     odd = [["雪亮", 1, "0,5", "", "", "", ""], ['a"b\\\n', 2, "1,3", "", "", "", ""]]
     assert search._shard_script(0, odd) == search._script("shard", [0, odd])
     json.loads(search._shard_script(0, odd).decode()[len("ArchiveSearch.shard("):-3])
+
+
+@settings(max_examples=200, deadline=None)
+@given(MIXED)
+def test_a_fields_rows_are_its_tokens_grouped_plainly(text):
+    """field_terms (C-speed paths for terms seen once) equals grouping the plain rule's tokens term by term."""
+    tokens = tokenize_reference(text)
+    starts: dict[str, list[int]] = {}
+    for t in tokens:
+        starts.setdefault(t.term, []).append(t.start)
+    expected = {}
+    for term, at in starts.items():
+        steps = ",".join(str(b - a) for a, b in zip([0, *at], at))
+        odd = [f"{at.index(t.start)},{t.length}" for t in tokens if t.term == term and t.length != len(term)]
+        expected[term] = steps + (":" + ",".join(odd) if odd else "")
+    count, rows = search.field_terms(text)
+    assert count == len(tokens)
+    assert list(rows.items()) == list(expected.items())
 
 
 def test_index_files_are_deterministic(site, docs):
