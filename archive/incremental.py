@@ -205,7 +205,8 @@ class _Probe:
 
     def __bool__(self) -> bool:
         obj, path, recorder = _parts(self)
-        recorder.add((path, "len" if isinstance(obj, (list, tuple, dict)) else "value"))
+        # `{% if older %}` observes whether there is one, not the neighbouring report's whole text
+        recorder.add((path, "len" if isinstance(obj, (list, tuple, dict)) else "bool"))
         return bool(obj)
 
     def __iter__(self) -> Iterator[Any]:
@@ -297,6 +298,8 @@ def _leaf(value: Any, op: str, prints: Fingerprints) -> Any:
         return len(value)
     if op == "type":
         return type(value).__qualname__
+    if op == "bool":
+        return bool(value)
     if type(value) in _PLAIN:
         return value
     if type(value) in (list, tuple) and _plain(value):
