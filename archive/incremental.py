@@ -263,15 +263,14 @@ def _follow(value: Any, steps: tuple, op: str, prints: Fingerprints) -> Any:
             if type(value) not in (list, tuple):
                 return _MISSING
             rest = steps[i + 1:]
-            if all(k == "." for k, _ in rest):
-                # The common case, fields of every item (a passage's anchor, a report's date.iso): read in
-                # one loop; anything unusual (a missing field) is left to the general path below.
-                names = [n for _, n in rest]
+            if all(k == "." or k == "[]" for k, _ in rest):
+                # The common case, fields of every item (a passage's anchor, a related report's date.iso):
+                # read in one loop; anything unusual (a missing field) is left to the general path below.
                 try:
                     found = []
                     for item in value:
-                        for n in names:
-                            item = getattr(item, n)
+                        for k, n in rest:
+                            item = getattr(item, n) if k == "." else item[n]
                         found.append(_leaf(item, op, prints))
                     return found
                 except Exception:
