@@ -72,6 +72,7 @@
 
   function manifest(m) {
     state.manifest = m;
+    state.textFields = null;
     state.refs = m.docs.map(function (d) { return d[0]; });
     state.averages = m.fields.map(function (_, f) {
       var sum = 0;
@@ -328,21 +329,21 @@
     return out;
   }
 
-  /* Does the unit occur contiguously in one field of the document? Positions are code-point
-     offsets: two bigrams of one run follow each other when next.start = start + length - 1; other
-     neighbours must be as far apart as in the query (at most two more when the query has a gap). */
+  /* Does the unit occur contiguously in one of the document's own text fields? The programme-names
+     field ranks results but never makes a report match: a report is found for the words it
+     contains, not for a programme it names by another alias. Positions are code-point offsets: two
+     bigrams of one run follow each other when next.start = start + length - 1; other neighbours
+     must be exactly as far apart as in the query: 农村警务“113”模式 is not found in
+     农村警务“113”工作模式. */
   function occurs(unit, d) {
-    if (unit.tokens.length < 2) { return true; }
-    var expanded = unit.tokens.map(expand), nf = state.manifest.fields.length;
-    for (var f = 0; f < nf; f++) {
-      var current = positionsOf(expanded[0], f, d);
+    var expanded = unit.tokens.map(expand), fields = textFields();
+    for (var n = 0; n < fields.length; n++) {
+      var f = fields[n], current = positionsOf(expanded[0], f, d);
       for (var k = 1; k < unit.tokens.length && current.length; k++) {
         var t = unit.tokens[k], allowed = new Set(), next = positionsOf(expanded[k], f, d), kept = [];
         for (var i = 0; i < current.length; i++) {
           var end = current[i][0] + current[i][1];
-          if (t.sameRun) { allowed.add(end - 1); }
-          else if (t.gap === 0) { allowed.add(end); }
-          else { for (var g = 1; g <= t.gap + 2; g++) { allowed.add(end + g); } }
+          allowed.add(t.sameRun ? end - 1 : end + t.gap);
         }
         for (var j = 0; j < next.length; j++) { if (allowed.has(next[j][0])) { kept.push(next[j]); } }
         current = kept;
@@ -350,6 +351,15 @@
       if (current.length) { return true; }
     }
     return false;
+  }
+
+  /* Indexes of the fields a match must be in: every field but the programme names. */
+  function textFields() {
+    if (!state.textFields) {
+      state.textFields = [];
+      state.manifest.fields.forEach(function (name, f) { if (name !== "programme") { state.textFields.push(f); } });
+    }
+    return state.textFields;
   }
 
   function queryTokens(units) {
@@ -380,8 +390,8 @@
   function clauses(units) {
     var out = [], seen = {};
     units.forEach(function (u) {
-      // a phrase to exclude is checked below; one term can be excluded by lunr itself
-      if (u.negated && u.tokens.length > 1) { return; }
+      // what to exclude is checked in run(), in the text fields only (see occurs)
+      if (u.negated) { return; }
       u.tokens.forEach(function (t) {
         var key = (u.negated ? "-" : "+") + t.term + (t.prefix ? "*" : "");
         if (seen[key]) { return; }
@@ -475,8 +485,7 @@
       for (var i = 0; i < units.length; i++) {
         var u = units[i];
         if (u.negated) {
-          if (u.tokens.length > 1 && occurs(u, r.doc)) { return; }
-          if (u.tokens.length === 1 && expand(u.tokens[0]).some(function (term) { return hasTerm(term, r.doc); })) { return; }
+          if (occurs(u, r.doc)) { return; }
         } else if (!occurs(u, r.doc)) {
           return;
         }
@@ -485,11 +494,6 @@
     });
     results.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
     return { units: units, results: results };
-  }
-
-  function hasTerm(term, d) {
-    var p = posting(term);
-    return !!p && p.fields.some(function (rows) { return rows.at[d] !== undefined; });
   }
 
   /* ------------------------------------------------------------ snippets */
