@@ -46,7 +46,7 @@ def built_site(tmp_path_factory) -> Path:
 def browser():
     """Debian's Chromium driven by Playwright; skipped only where Chromium is not installed."""
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (scripts/setup.sh --browser installs it)")
+        pytest.skip("Debian chromium is not installed (scripts/setup.sh --test installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -23,7 +23,7 @@ def has_search_index(site_json: dict) -> bool:
 @pytest.mark.browser
 def test_small_benchmark_completes_with_every_row(tmp_path: Path):
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (scripts/setup.sh --browser installs it)")
+        pytest.skip("Debian chromium is not installed (scripts/setup.sh --test installs it)")
     if not MAKE_CORPUS.exists():
         pytest.skip(f"{MAKE_CORPUS} is missing: shared/ must sit beside the repository")
     out, raw = tmp_path / "RESULTS.md", tmp_path / "results.json"
