@@ -1,9 +1,12 @@
 """Shared fixtures: the repository, copies of its content to break or edit, builds, and a browser."""
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -53,3 +56,23 @@ def browser():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves files as a plain static host would, without logging every request to stderr."""
+
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".txt": "text/plain; charset=utf-8"}
+
+    def log_message(self, format: str, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def http_root(built_site: Path):
+    """The built site served over http at /site/ (a sub-path), on 127.0.0.1 only."""
+    handler = functools.partial(QuietHandler, directory=str(built_site.parent))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{built_site.name}/"
+    server.shutdown()
+    server.server_close()

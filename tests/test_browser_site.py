@@ -1,9 +1,6 @@
 """A reader in Chromium: from file:// and over http under a sub-path, home → county → report → author."""
 from __future__ import annotations
 
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -12,27 +9,6 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 pytestmark = pytest.mark.browser
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    """Serves files without logging every request to stderr."""
-
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".txt": "text/plain; charset=utf-8"}
-
-    def log_message(self, format: str, *args) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def http_root(built_site: Path):
-    """The built site served over http at /site/ (a sub-path), on 127.0.0.1 only."""
-    handler = functools.partial(QuietHandler, directory=str(built_site.parent))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/{built_site.name}/"
-    server.shutdown()
-    server.server_close()
 
 
 def walk(browser, start: str, label: str) -> list[str]:

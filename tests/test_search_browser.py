@@ -1,10 +1,7 @@
 """Search in Chromium, from file:// and over http under a sub-path, on the real reports."""
 from __future__ import annotations
 
-import functools
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
@@ -16,24 +13,6 @@ from test_search import containing, programme_names, real_site, scattered_phrase
 
 pytestmark = pytest.mark.browser
 JIAXIAN_TITLE = "着力实现“五新”转变 打造平安幸福郟县"
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    """Serves files without logging every request."""
-
-    def log_message(self, format: str, *args) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def http_root(built_site: Path):
-    """The built site over http at /site/ (a sub-path), on 127.0.0.1 only."""
-    handler = functools.partial(QuietHandler, directory=str(built_site.parent))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/{built_site.name}/"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(params=["file", "http"])
