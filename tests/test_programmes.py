@@ -352,6 +352,9 @@ def test_front_matter_overrides_add_and_remove_programmes(project):
     fengqiao = page(out, "programmes/fengqiao-jingyan.html")
     table = fengqiao.split('class="data reports-table"', 1)[1].split("</table>", 1)[0]
     assert f"reports/{LENGSHUITAN}.html" in table and "编者标注" in table
+    # the report's own list says the programme was added by the editors, not "0 处"
+    mentioned = report.split('class="mentioned"', 1)[1].split("</section>", 1)[0]
+    assert "枫桥经验</a> <span class=\"count\">编者标注</span>" in mentioned and "0 处" not in mentioned
 
 
 # ---------------------------------------------------------------- discovery
