@@ -10,8 +10,9 @@ from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, select_autoescape
-from markupsafe import Markup
+from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, pass_context,
+                    select_autoescape)
+from markupsafe import Markup, escape
 
 from . import programmes, search
 from .content import PartialDate, Report
@@ -90,8 +91,14 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # a Renderer lives for one build: no need to stat the layouts for every page
         )
         self.env.filters["date_text"] = _date_text
+        # Filters, not context functions, for what every page does many times: Jinja calls a filter directly
+        self.env.filters["rel"] = _rel
+        self.env.globals.update(programme_report_rows=programme_report_rows, programme_figure_rows=programme_figure_rows,
+                                programme_passages=programme_passages, report_list=report_list,
+                                related_items=related_items, programme_tags=programme_tags, author_links=author_links)
         # Programme pages come from programmes.render_pages; until it has produced its index, assume it will
         self.with_programmes = bool(site.programmes)
 
@@ -137,6 +144,163 @@ def _template_problem(exc: TemplateError, template: Path, url: str) -> Problem:
 def _date_text(date: PartialDate) -> str:
     """A date as a Chinese reader writes it, exactly as precise as known."""
     return date.chinese()
+
+
+@pass_context
+def _rel(context, target: str) -> str:
+    """`{{ target|rel }}`: the link from the page being rendered to `target`, as rel(target) gives it."""
+    return relative_url(context["url"], target)
+
+
+# ---------------------------------------------------------------- long lists
+#
+# The rows a page repeats hundreds of times (a programme page lists every passage of every report that
+# mentions it) are rendered here, not in a Jinja loop: Jinja spends about a microsecond on every {{ }} it
+# prints, and a row has ten. The layouts call these functions where the loop would be. Every text is
+# escaped; the Markup returned is built only from escaped text and literal tags.
+# In watch mode the arguments are probes that record what the page reads: read everything through them.
+
+try:  # markupsafe's own escaping, as a str: a Markup object for each of 250,000 pieces costs more than the escaping
+    from markupsafe._speedups import _escape_inner as _escape_str
+except ImportError:  # pragma: no cover - markupsafe without its C extension
+    def _escape_str(text: str) -> str:
+        return str(escape(text))
+
+
+def _h(value: object) -> str:
+    """A value as HTML text, escaped exactly as Jinja's autoescape does it."""
+    return _escape_str(value if type(value) is str else str(value))
+
+
+_PASSAGE_KINDS = {"figure": "图片说明", "h2": "小标题", "h3": "小标题", "li": "列表", "td": "表格"}
+_TIME_HTML: dict[tuple, str] = {}  # (year, month, day) -> its <time> element; a date's markup depends on nothing else
+
+
+def _time_html(date: PartialDate) -> str:
+    """<time datetime="2017-07">2017年7月</time>."""
+    key = (date.year, date.month, date.day)
+    html = _TIME_HTML.get(key)
+    if html is None:
+        html = _TIME_HTML[key] = f'<time datetime="{_h(date.iso())}">{_h(date.chinese())}</time>'
+    return html
+
+
+def _marked_html(pieces, start: str, end: str) -> str:
+    """(text, is_mention) pieces escaped, each mention between the tags start and end."""
+    return "".join(f"{start}{_h(text)}{end}" if is_mention else _h(text) for text, is_mention in pieces)
+
+
+@pass_context
+def programme_report_rows(context, entry) -> Markup:
+    """The rows of a programme page's table of reports: date, county, title, mentions."""
+    url, county_of, counts = context["url"], context["site"].county_of, entry.counts
+    rows = []
+    for report in entry.reports:
+        n = counts[report.slug]
+        mentions = f'<a href="#r-{_h(report.slug)}">{_h(n)} 处</a>' if n else "编者标注"
+        rows.append(
+            "    <tr>\n"
+            f'      <td class="nowrap">{_time_html(report.date)}</td>\n'
+            f'      <td class="nowrap"><a href="{_h(relative_url(url, county_of[report.county].url))}">{_h(report.county)}</a></td>\n'
+            f'      <td class="title"><a href="{_h(relative_url(url, report.url))}">{_h(report.title)}</a></td>\n'
+            f'      <td class="num">{mentions}</td>\n'
+            "    </tr>")
+    return Markup("\n".join(rows))
+
+
+@pass_context
+def programme_figure_rows(context, figures) -> Markup:
+    """The rows of a programme page's table of figures: county, date, figure, its clause, a link to its sentence."""
+    url = context["url"]
+    rows = []
+    for f in figures:
+        report = f.report
+        via = "" if f.direct else '<span class="via">相关</span>'
+        rows.append(
+            "    <tr>\n"
+            f'      <td class="nowrap">{_h(report.county)}</td>\n'
+            f'      <td class="nowrap">{_time_html(report.date)}</td>\n'
+            f'      <td class="num value">{_h(f.value)}</td>\n'
+            f'      <td class="clause">{_marked_html(f.pieces, "<strong>", "</strong>")}{via}</td>\n'
+            f'      <td class="nowrap"><a href="{_h(relative_url(url, report.url + "#" + f.anchor))}">原文</a></td>\n'
+            "    </tr>")
+    return Markup("\n".join(rows))
+
+
+@pass_context
+def programme_passages(context, entry) -> Markup:
+    """A programme page's passages, one section per report: its heading, then each sentence with the mentions marked."""
+    url, passages = context["url"], entry.passages
+    sections = []
+    for report in entry.reports:
+        if report.slug not in passages:
+            continue
+        href = relative_url(url, report.url)
+        items = "".join(
+            f'    <li>{_marked_html(p.pieces, "<mark>", "</mark>")}<a class="where" href="'
+            f'{_h(relative_url(url, report.url + "#" + p.anchor))}">{_PASSAGE_KINDS.get(p.kind, "原文")} ¶{_h(p.anchor[1:])}</a></li>\n'
+            for p in passages[report.slug])
+        sections.append(
+            f'<section class="passage-report" id="r-{_h(report.slug)}">\n'
+            f'  <h3>{_h(report.county)} · {_time_html(report.date)} · <a href="{_h(href)}">{_h(report.title)}</a></h3>\n'
+            f'  <ol class="passages">\n{items}  </ol>\n'
+            "</section>")
+    return Markup("\n".join(sections))
+
+
+def _links(url: str, targets) -> str:
+    """(target URL, text) pairs as links from the page at url, separated by 、."""
+    return "、".join(f'<a href="{_h(relative_url(url, target))}">{_h(text)}</a>' for target, text in targets)
+
+
+@pass_context
+def report_list(context, reports, show_county: bool = True) -> Markup:
+    """<ul class="report-list">: each report's title, date, county (unless the page is the county's) and authors."""
+    url, site = context["url"], context["site"]
+    county_of, author_of = site.county_of, site.author_of
+    items = []
+    for report in reports:
+        county = f' · <a href="{_h(relative_url(url, county_of[report.county].url))}">{_h(report.county)}</a>' if show_county else ""
+        authors = report.authors
+        by = f" · {_links(url, ((author_of[a].url, a) for a in authors))}" if authors else ""
+        items.append(
+            '<li class="report-item">\n'
+            f'  <a class="report-title" href="{_h(relative_url(url, report.url))}">{_h(report.title)}</a>\n'
+            '  <span class="report-meta">\n'
+            f"    {_time_html(report.date)}\n"
+            f"{county}{by}  </span>\n"
+            "</li>\n")
+    return Markup(f'<ul class="report-list">\n{"".join(items)}</ul>\n')
+
+
+@pass_context
+def related_items(context, related) -> Markup:
+    """A report page's related reports: title, county, date and the programmes they share."""
+    url = context["url"]
+    return Markup("\n".join(
+        '    <li class="report-item">\n'
+        f'      <a class="report-title" href="{_h(relative_url(url, other.url))}">{_h(other.title)}</a>\n'
+        f'      <span class="report-meta">{_h(other.county)} · {_h(other.date.chinese())} · 共同项目：'
+        f"{_links(url, ((p.url, p.name) for p in shared))}</span>\n"
+        "    </li>"
+        for other, _score, shared in related))
+
+
+@pass_context
+def programme_tags(context, mentioned) -> Markup:
+    """A report page's programmes, each with how often the report mentions it (or that the editors added it)."""
+    url = context["url"]
+    return Markup("\n".join(
+        f'    <li><a href="{_h(relative_url(url, programme.url))}">{_h(programme.name)}</a> '
+        f'<span class="count">{f"{_h(count)} 处" if count else "编者标注"}</span></li>'
+        for programme, count in mentioned))
+
+
+@pass_context
+def author_links(context, authors) -> Markup:
+    """Each author linked to the author's page, separated by 、."""
+    url, author_of = context["url"], context["site"].author_of
+    return Markup(_links(url, ((author_of[a].url, a) for a in authors)))
 
 
 # ---------------------------------------------------------------- pages
