@@ -26,8 +26,14 @@ def relative_url(current: str, target: str) -> str:
 
     Links are relative and name a file, so the site works from any sub-path and from file://.
     """
+    return _relative_link(current.rpartition("/")[0], target)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _relative_link(start_dir: str, target: str) -> str:
+    """relative_url from a page in the folder start_dir; a site has a few folders and many pages in each."""
     path, _, fragment = target.partition("#")
-    link = _relative_path(current.rpartition("/")[0], path) if path else ""
+    link = _relative_path(start_dir, path) if path else ""
     if fragment:
         link += "#" + _quote(fragment, "")
     return link
@@ -96,7 +102,8 @@ class Renderer:
         self.env.filters["date_text"] = _date_text
         # Filters, not context functions, for what every page does many times: Jinja calls a filter directly
         self.env.filters["rel"] = _rel
-        self.env.globals.update(programme_report_rows=programme_report_rows, programme_figure_rows=programme_figure_rows,
+        # The long lists, rendered in Python (below); filters rather than globals, which Jinja copies into every page
+        self.env.filters.update(programme_report_rows=programme_report_rows, programme_figure_rows=programme_figure_rows,
                                 programme_passages=programme_passages, report_list=report_list,
                                 related_items=related_items, programme_tags=programme_tags, author_links=author_links)
         # Programme pages come from programmes.render_pages; until it has produced its index, assume it will
@@ -190,10 +197,21 @@ def _marked_html(pieces, start: str, end: str) -> str:
     return "".join(f"{start}{_h(text)}{end}" if is_mention else _h(text) for text, is_mention in pieces)
 
 
+def _folder(url: str) -> str:
+    """The folder of a page ('' for the site root), what its relative links depend on."""
+    return url.rpartition("/")[0]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _a(folder: str, target: str, text: str) -> str:
+    """<a href="target">text</a> from a page in folder, escaped: the same link is on many pages of a folder."""
+    return f'<a href="{_h(_relative_link(folder, target))}">{_h(text)}</a>'
+
+
 @pass_context
 def programme_report_rows(context, entry) -> Markup:
     """The rows of a programme page's table of reports: date, county, title, mentions."""
-    url, county_of, counts = context["url"], context["site"].county_of, entry.counts
+    folder, county_of, counts = _folder(context["url"]), context["site"].county_of, entry.counts
     rows = []
     for report in entry.reports:
         n = counts[report.slug]
@@ -201,8 +219,8 @@ def programme_report_rows(context, entry) -> Markup:
         rows.append(
             "    <tr>\n"
             f'      <td class="nowrap">{_time_html(report.date)}</td>\n'
-            f'      <td class="nowrap"><a href="{_h(relative_url(url, county_of[report.county].url))}">{_h(report.county)}</a></td>\n'
-            f'      <td class="title"><a href="{_h(relative_url(url, report.url))}">{_h(report.title)}</a></td>\n'
+            f'      <td class="nowrap">{_a(folder, county_of[report.county].url, report.county)}</td>\n'
+            f'      <td class="title">{_a(folder, report.url, report.title)}</td>\n'
             f'      <td class="num">{mentions}</td>\n'
             "    </tr>")
     return Markup("\n".join(rows))
@@ -211,7 +229,7 @@ def programme_report_rows(context, entry) -> Markup:
 @pass_context
 def programme_figure_rows(context, figures) -> Markup:
     """The rows of a programme page's table of figures: county, date, figure, its clause, a link to its sentence."""
-    url = context["url"]
+    folder = _folder(context["url"])
     rows = []
     for f in figures:
         report = f.report
@@ -222,7 +240,7 @@ def programme_figure_rows(context, figures) -> Markup:
             f'      <td class="nowrap">{_time_html(report.date)}</td>\n'
             f'      <td class="num value">{_h(f.value)}</td>\n'
             f'      <td class="clause">{_marked_html(f.pieces, "<strong>", "</strong>")}{via}</td>\n'
-            f'      <td class="nowrap"><a href="{_h(relative_url(url, report.url + "#" + f.anchor))}">原文</a></td>\n'
+            f'      <td class="nowrap"><a href="{_h(_relative_link(folder, report.url + "#" + f.anchor))}">原文</a></td>\n'
             "    </tr>")
     return Markup("\n".join(rows))
 
@@ -230,42 +248,37 @@ def programme_figure_rows(context, figures) -> Markup:
 @pass_context
 def programme_passages(context, entry) -> Markup:
     """A programme page's passages, one section per report: its heading, then each sentence with the mentions marked."""
-    url, passages = context["url"], entry.passages
+    folder, passages = _folder(context["url"]), entry.passages
     sections = []
     for report in entry.reports:
         if report.slug not in passages:
             continue
-        href = relative_url(url, report.url)
+        url = report.url
         items = "".join(
             f'    <li>{_marked_html(p.pieces, "<mark>", "</mark>")}<a class="where" href="'
-            f'{_h(relative_url(url, report.url + "#" + p.anchor))}">{_PASSAGE_KINDS.get(p.kind, "原文")} ¶{_h(p.anchor[1:])}</a></li>\n'
+            f'{_h(_relative_link(folder, url + "#" + p.anchor))}">{_PASSAGE_KINDS.get(p.kind, "原文")} ¶{_h(p.anchor[1:])}</a></li>\n'
             for p in passages[report.slug])
         sections.append(
             f'<section class="passage-report" id="r-{_h(report.slug)}">\n'
-            f'  <h3>{_h(report.county)} · {_time_html(report.date)} · <a href="{_h(href)}">{_h(report.title)}</a></h3>\n'
+            f'  <h3>{_h(report.county)} · {_time_html(report.date)} · {_a(folder, url, report.title)}</h3>\n'
             f'  <ol class="passages">\n{items}  </ol>\n'
             "</section>")
     return Markup("\n".join(sections))
 
 
-def _links(url: str, targets) -> str:
-    """(target URL, text) pairs as links from the page at url, separated by 、."""
-    return "、".join(f'<a href="{_h(relative_url(url, target))}">{_h(text)}</a>' for target, text in targets)
-
-
 @pass_context
 def report_list(context, reports, show_county: bool = True) -> Markup:
     """<ul class="report-list">: each report's title, date, county (unless the page is the county's) and authors."""
-    url, site = context["url"], context["site"]
-    county_of, author_of = site.county_of, site.author_of
+    site = context["site"]
+    folder, county_of, author_of = _folder(context["url"]), site.county_of, site.author_of
     items = []
     for report in reports:
-        county = f' · <a href="{_h(relative_url(url, county_of[report.county].url))}">{_h(report.county)}</a>' if show_county else ""
+        county = f" · {_a(folder, county_of[report.county].url, report.county)}" if show_county else ""
         authors = report.authors
-        by = f" · {_links(url, ((author_of[a].url, a) for a in authors))}" if authors else ""
+        by = " · " + "、".join(_a(folder, author_of[a].url, a) for a in authors) if authors else ""
         items.append(
             '<li class="report-item">\n'
-            f'  <a class="report-title" href="{_h(relative_url(url, report.url))}">{_h(report.title)}</a>\n'
+            f'  <a class="report-title" href="{_h(_relative_link(folder, report.url))}">{_h(report.title)}</a>\n'
             '  <span class="report-meta">\n'
             f"    {_time_html(report.date)}\n"
             f"{county}{by}  </span>\n"
@@ -276,12 +289,12 @@ def report_list(context, reports, show_county: bool = True) -> Markup:
 @pass_context
 def related_items(context, related) -> Markup:
     """A report page's related reports: title, county, date and the programmes they share."""
-    url = context["url"]
+    folder = _folder(context["url"])
     return Markup("\n".join(
         '    <li class="report-item">\n'
-        f'      <a class="report-title" href="{_h(relative_url(url, other.url))}">{_h(other.title)}</a>\n'
+        f'      <a class="report-title" href="{_h(_relative_link(folder, other.url))}">{_h(other.title)}</a>\n'
         f'      <span class="report-meta">{_h(other.county)} · {_h(other.date.chinese())} · 共同项目：'
-        f"{_links(url, ((p.url, p.name) for p in shared))}</span>\n"
+        f'{"、".join(_a(folder, p.url, p.name) for p in shared)}</span>\n'
         "    </li>"
         for other, _score, shared in related))
 
@@ -289,9 +302,9 @@ def related_items(context, related) -> Markup:
 @pass_context
 def programme_tags(context, mentioned) -> Markup:
     """A report page's programmes, each with how often the report mentions it (or that the editors added it)."""
-    url = context["url"]
+    folder = _folder(context["url"])
     return Markup("\n".join(
-        f'    <li><a href="{_h(relative_url(url, programme.url))}">{_h(programme.name)}</a> '
+        f'    <li>{_a(folder, programme.url, programme.name)} '
         f'<span class="count">{f"{_h(count)} 处" if count else "编者标注"}</span></li>'
         for programme, count in mentioned))
 
@@ -299,8 +312,8 @@ def programme_tags(context, mentioned) -> Markup:
 @pass_context
 def author_links(context, authors) -> Markup:
     """Each author linked to the author's page, separated by 、."""
-    url, author_of = context["url"], context["site"].author_of
-    return Markup(_links(url, ((author_of[a].url, a) for a in authors)))
+    folder, author_of = _folder(context["url"]), context["site"].author_of
+    return Markup("、".join(_a(folder, author_of[a].url, a) for a in authors))
 
 
 # ---------------------------------------------------------------- pages
