@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 import math
 import sys
 import re
@@ -9,7 +10,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Iterable
 
 from markupsafe import Markup
 
@@ -70,13 +71,8 @@ _IGNORED_RUN_RE = re.compile("[" + "".join(sorted(re.escape(ch) for ch in IGNORE
 def normalize(text: str) -> tuple[str, list[int] | range]:
     """Text folded for matching, and for each of its characters the index it came from."""
     norm = text.translate(_FOLD_TABLE)  # one character for one, except the ignored ones, dropped
-    return norm, _origins(text, norm)
-
-
-def _origins(text: str, norm: str) -> list[int] | range:
-    """For each character of norm (text folded), the index in text it came from."""
     if len(norm) == len(text):
-        return range(len(text))
+        return norm, range(len(text))
     # Ignored characters are few (a name's quotation marks): copy the index ranges between their runs.
     origin: list[int] = []
     pos = 0
@@ -84,7 +80,21 @@ def _origins(text: str, norm: str) -> list[int] | range:
         origin.extend(range(pos, m.start()))
         pos = m.end()
     origin.extend(range(pos, len(text)))
-    return origin
+    return norm, origin
+
+
+def _origin_of(text: str, norm: str) -> Callable[[int], int]:
+    """What normalize(text)[1][i] gives, without a list as long as the text: from the few dropped runs."""
+    if len(norm) == len(text):
+        return int  # nothing dropped: every index is its own origin
+    starts: list[int] = []  # index in norm of the character after each dropped run
+    shifts: list[int] = []  # characters dropped up to and including that run
+    dropped = 0
+    for m in _IGNORED_RUN_RE.finditer(text):
+        dropped += m.end() - m.start()
+        starts.append(m.end() - dropped)
+        shifts.append(dropped)
+    return lambda i: i + (shifts[k - 1] if (k := bisect_right(starts, i)) else 0)
 
 
 def fold(text: str) -> str:
@@ -222,9 +232,9 @@ class Matcher:
                 pos = start + 1
                 continue
             if origin is None:
-                origin = _origins(text, norm)
+                origin = _origin_of(text, norm)
             end = start + len(key)
-            spans.append(self._span(text, origin[start], origin[end - 1] + 1, self.aliases[key].programme))
+            spans.append(self._span(text, origin(start), origin(end - 1) + 1, self.aliases[key].programme))
             pos = end
         return spans
 
