@@ -69,7 +69,8 @@ class NavItem:
     section: str  # the first URL part of the pages this entry stands for
 
 
-def navigation(with_programmes: bool) -> list[NavItem]:
+@functools.lru_cache(maxsize=2)  # every page shows it: one list, not seven new items per page
+def navigation(with_programmes: bool) -> tuple[NavItem, ...]:
     """The main navigation: home, every browse page, the programmes when they have pages."""
     items = [
         NavItem("首页", "index.html", ""),
@@ -81,7 +82,7 @@ def navigation(with_programmes: bool) -> list[NavItem]:
     ]
     if with_programmes:
         items.append(NavItem("项目", "programmes/index.html", "programmes"))
-    return items
+    return tuple(items)
 
 
 class Renderer:
@@ -194,7 +195,8 @@ def _time_html(date: PartialDate) -> str:
 
 def _marked_html(pieces, start: str, end: str) -> str:
     """(text, is_mention) pieces escaped, each mention between the tags start and end."""
-    return "".join(f"{start}{_h(text)}{end}" if is_mention else _h(text) for text, is_mention in pieces)
+    escape_str = _escape_str  # pieces are cut from a sentence: always str
+    return "".join(f"{start}{escape_str(text)}{end}" if is_mention else escape_str(text) for text, is_mention in pieces)
 
 
 def _folder(url: str) -> str:
