@@ -5,6 +5,7 @@ import csv
 import functools
 import io
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -369,11 +370,14 @@ def group_programmes(site: Site, group: Group, n: int = 15) -> list[tuple[object
     index = site.programme_index
     if not index:
         return []
-    counts: dict[str, tuple[object, int]] = {}
+    by_report = index.by_report
+    counts: Counter = Counter()  # programme slug -> reports of the group mentioning it, in order of first mention
+    programmes = {}
     for report in group.reports:
-        for programme, _ in index.by_report.get(report.slug, []):
-            counts[programme.slug] = (programme, counts.get(programme.slug, (programme, 0))[1] + 1)
-    return sorted(counts.values(), key=lambda row: (-row[1], row[0].name))[:n]
+        for programme, _ in by_report.get(report.slug, ()):
+            counts[programme.slug] += 1
+            programmes[programme.slug] = programme
+    return sorted(((programmes[slug], count) for slug, count in counts.items()), key=lambda row: (-row[1], row[0].name))[:n]
 
 
 def most_shared(site: Site, n: int = 8) -> list[tuple[object, int, int]]:
