@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right
 import math
 import sys
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -340,7 +340,8 @@ def markdown_plugin(md, matcher: Matcher) -> None:
             return escapeHtml(token.content)
         text, pos, out = token.content, 0, []
         for span in spans:
-            out += [escapeHtml(text[pos:span.start]), link_tag(span.programme), escapeHtml(text[span.start:span.end]), "</a>"]
+            out += [escapeHtml(text[pos:span.start]), link_tag(span.programme),
+                    escapeHtml(text[span.start:span.end]), "</a>"]
             pos = span.end
         out.append(escapeHtml(text[pos:]))
         return "".join(out)
