@@ -104,6 +104,7 @@ class Renderer:
         self.env.filters["date_text"] = _date_text
         # Filters, not context functions, for what every page does many times: Jinja calls a filter directly
         self.env.filters["rel"] = _rel
+        self.env.filters["time_tag"] = _time_tag
         # The long lists, rendered in Python (below); filters rather than globals, which Jinja copies into every page
         self.env.filters.update(programme_report_rows=programme_report_rows, programme_figure_rows=programme_figure_rows,
                                 programme_passages=programme_passages, report_list=report_list,
@@ -192,6 +193,11 @@ def _time_html(date: PartialDate) -> str:
     if html is None:
         html = _TIME_HTML[key] = f'<time datetime="{_h(date.iso())}">{_h(date.chinese())}</time>'
     return html
+
+
+def _time_tag(date: PartialDate) -> Markup:
+    """`{{ date|time_tag }}`: <time datetime="2017-07">2017年7月</time>."""
+    return Markup(_time_html(date))
 
 
 def _marked_html(pieces, start: str, end: str) -> str:
