@@ -162,7 +162,8 @@ def _install_renderers(md: MarkdownIt) -> None:
     default_heading_close = rules.get("heading_close")
 
     def heading_close(self, tokens, idx, options, env):
-        anchor = next((t.attrGet("id") for t in reversed(tokens[:idx]) if t.type == "heading_open"), None)
+        # the nearest heading_open before idx, found without copying the token list for every heading
+        anchor = next((tokens[i].attrGet("id") for i in range(idx - 1, -1, -1) if tokens[i].type == "heading_open"), None)
         link = f'<a class="anchor" href="#{escape(str(anchor))}" aria-label="本节链接">#</a>' if anchor else ""
         closing = default_heading_close(self, tokens, idx, options, env) if default_heading_close else self.renderToken(tokens, idx, options, env)
         return link + closing

@@ -5,13 +5,15 @@ import csv
 import functools
 import io
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, select_autoescape
-from markupsafe import Markup
+from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, pass_context,
+                    select_autoescape)
+from markupsafe import Markup, escape
 
 from . import programmes, search
 from .content import PartialDate, Report
@@ -25,8 +27,14 @@ def relative_url(current: str, target: str) -> str:
 
     Links are relative and name a file, so the site works from any sub-path and from file://.
     """
+    return _relative_link(current.rpartition("/")[0], target)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _relative_link(start_dir: str, target: str) -> str:
+    """relative_url from a page in the folder start_dir; a site has a few folders and many pages in each."""
     path, _, fragment = target.partition("#")
-    link = _relative_path(current.rpartition("/")[0], path) if path else ""
+    link = _relative_path(start_dir, path) if path else ""
     if fragment:
         link += "#" + _quote(fragment, "")
     return link
@@ -62,7 +70,8 @@ class NavItem:
     section: str  # the first URL part of the pages this entry stands for
 
 
-def navigation(with_programmes: bool) -> list[NavItem]:
+@functools.lru_cache(maxsize=2)  # every page shows it: one list, not seven new items per page
+def navigation(with_programmes: bool) -> tuple[NavItem, ...]:
     """The main navigation: home, every browse page, the programmes when they have pages."""
     items = [
         NavItem("首页", "index.html", ""),
@@ -74,7 +83,7 @@ def navigation(with_programmes: bool) -> list[NavItem]:
     ]
     if with_programmes:
         items.append(NavItem("项目", "programmes/index.html", "programmes"))
-    return items
+    return tuple(items)
 
 
 class Renderer:
@@ -90,8 +99,16 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # a Renderer lives for one build: no need to stat the layouts for every page
         )
         self.env.filters["date_text"] = _date_text
+        # Filters, not context functions, for what every page does many times: Jinja calls a filter directly
+        self.env.filters["rel"] = _rel
+        self.env.filters["time_tag"] = _time_tag
+        # The long lists, rendered in Python (below); filters rather than globals, which Jinja copies into every page
+        self.env.filters.update(programme_report_rows=programme_report_rows, programme_figure_rows=programme_figure_rows,
+                                programme_passages=programme_passages, report_list=report_list,
+                                related_items=related_items, programme_tags=programme_tags, author_links=author_links)
         # Programme pages come from programmes.render_pages; until it has produced its index, assume it will
         self.with_programmes = bool(site.programmes)
 
@@ -137,6 +154,175 @@ def _template_problem(exc: TemplateError, template: Path, url: str) -> Problem:
 def _date_text(date: PartialDate) -> str:
     """A date as a Chinese reader writes it, exactly as precise as known."""
     return date.chinese()
+
+
+@pass_context
+def _rel(context, target: str) -> str:
+    """`{{ target|rel }}`: the link from the page being rendered to `target`, as rel(target) gives it."""
+    return relative_url(context["url"], target)
+
+
+# ---------------------------------------------------------------- long lists
+#
+# The rows a page repeats hundreds of times (a programme page lists every passage of every report that
+# mentions it) are rendered here, not in a Jinja loop: Jinja spends about a microsecond on every {{ }} it
+# prints, and a row has ten. The layouts call these functions where the loop would be. Every text is
+# escaped; the Markup returned is built only from escaped text and literal tags.
+# In watch mode the arguments are probes that record what the page reads: read everything through them.
+
+try:  # markupsafe's own escaping, as a str: a Markup object for each of 250,000 pieces costs more than the escaping
+    from markupsafe._speedups import _escape_inner as _escape_str
+except ImportError:  # pragma: no cover - markupsafe without its C extension
+    def _escape_str(text: str) -> str:
+        return str(escape(text))
+
+
+def _h(value: object) -> str:
+    """A value as HTML text, escaped exactly as Jinja's autoescape does it."""
+    return _escape_str(value if type(value) is str else str(value))
+
+
+_PASSAGE_KINDS = {"figure": "图片说明", "h2": "小标题", "h3": "小标题", "li": "列表", "td": "表格"}
+_TIME_HTML: dict[tuple, str] = {}  # (year, month, day) -> its <time> element; a date's markup depends on nothing else
+
+
+def _time_html(date: PartialDate) -> str:
+    """<time datetime="2017-07">2017年7月</time>."""
+    key = (date.year, date.month, date.day)
+    html = _TIME_HTML.get(key)
+    if html is None:
+        html = _TIME_HTML[key] = f'<time datetime="{_h(date.iso())}">{_h(date.chinese())}</time>'
+    return html
+
+
+def _time_tag(date: PartialDate) -> Markup:
+    """`{{ date|time_tag }}`: <time datetime="2017-07">2017年7月</time>."""
+    return Markup(_time_html(date))
+
+
+def _marked_html(pieces, start: str, end: str) -> str:
+    """(text, is_mention) pieces escaped, each mention between the tags start and end."""
+    escape_str = _escape_str  # pieces are cut from a sentence: always str
+    return "".join(f"{start}{escape_str(text)}{end}" if is_mention else escape_str(text) for text, is_mention in pieces)
+
+
+def _folder(url: str) -> str:
+    """The folder of a page ('' for the site root), what its relative links depend on."""
+    return url.rpartition("/")[0]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _a(folder: str, target: str, text: str) -> str:
+    """<a href="target">text</a> from a page in folder, escaped: the same link is on many pages of a folder."""
+    return f'<a href="{_h(_relative_link(folder, target))}">{_h(text)}</a>'
+
+
+@pass_context
+def programme_report_rows(context, entry) -> Markup:
+    """The rows of a programme page's table of reports: date, county, title, mentions."""
+    folder, county_of, counts = _folder(context["url"]), context["site"].county_of, entry.counts
+    rows = []
+    for report in entry.reports:
+        n = counts[report.slug]
+        mentions = f'<a href="#r-{_h(report.slug)}">{_h(n)} 处</a>' if n else "编者标注"
+        rows.append(
+            "    <tr>\n"
+            f'      <td class="nowrap">{_time_html(report.date)}</td>\n'
+            f'      <td class="nowrap">{_a(folder, county_of[report.county].url, report.county)}</td>\n'
+            f'      <td class="title">{_a(folder, report.url, report.title)}</td>\n'
+            f'      <td class="num">{mentions}</td>\n'
+            "    </tr>")
+    return Markup("\n".join(rows))
+
+
+@pass_context
+def programme_figure_rows(context, figures) -> Markup:
+    """The rows of a programme page's table of figures: county, date, figure, its clause, a link to its sentence."""
+    folder = _folder(context["url"])
+    rows = []
+    for f in figures:
+        report = f.report
+        via = "" if f.direct else '<span class="via">相关</span>'
+        rows.append(
+            "    <tr>\n"
+            f'      <td class="nowrap">{_h(report.county)}</td>\n'
+            f'      <td class="nowrap">{_time_html(report.date)}</td>\n'
+            f'      <td class="num value">{_h(f.value)}</td>\n'
+            f'      <td class="clause">{_marked_html(f.pieces, "<strong>", "</strong>")}{via}</td>\n'
+            f'      <td class="nowrap"><a href="{_h(_relative_link(folder, report.url + "#" + f.anchor))}">原文</a></td>\n'
+            "    </tr>")
+    return Markup("\n".join(rows))
+
+
+@pass_context
+def programme_passages(context, entry) -> Markup:
+    """A programme page's passages, one section per report: its heading, then each sentence with the mentions marked."""
+    folder, passages = _folder(context["url"]), entry.passages
+    sections = []
+    for report in entry.reports:
+        if report.slug not in passages:
+            continue
+        url = report.url
+        items = "".join(
+            f'    <li>{_marked_html(p.pieces, "<mark>", "</mark>")}<a class="where" href="'
+            f'{_h(_relative_link(folder, url + "#" + p.anchor))}">{_PASSAGE_KINDS.get(p.kind, "原文")} ¶{_h(p.anchor[1:])}</a></li>\n'
+            for p in passages[report.slug])
+        sections.append(
+            f'<section class="passage-report" id="r-{_h(report.slug)}">\n'
+            f'  <h3>{_h(report.county)} · {_time_html(report.date)} · {_a(folder, url, report.title)}</h3>\n'
+            f'  <ol class="passages">\n{items}  </ol>\n'
+            "</section>")
+    return Markup("\n".join(sections))
+
+
+@pass_context
+def report_list(context, reports, show_county: bool = True) -> Markup:
+    """<ul class="report-list">: each report's title, date, county (unless the page is the county's) and authors."""
+    site = context["site"]
+    folder, county_of, author_of = _folder(context["url"]), site.county_of, site.author_of
+    items = []
+    for report in reports:
+        county = f" · {_a(folder, county_of[report.county].url, report.county)}" if show_county else ""
+        authors = report.authors
+        by = " · " + "、".join(_a(folder, author_of[a].url, a) for a in authors) if authors else ""
+        items.append(
+            '<li class="report-item">\n'
+            f'  <a class="report-title" href="{_h(_relative_link(folder, report.url))}">{_h(report.title)}</a>\n'
+            '  <span class="report-meta">\n'
+            f"    {_time_html(report.date)}\n"
+            f"{county}{by}  </span>\n"
+            "</li>\n")
+    return Markup(f'<ul class="report-list">\n{"".join(items)}</ul>\n')
+
+
+@pass_context
+def related_items(context, related) -> Markup:
+    """A report page's related reports: title, county, date and the programmes they share."""
+    folder = _folder(context["url"])
+    return Markup("\n".join(
+        '    <li class="report-item">\n'
+        f'      <a class="report-title" href="{_h(_relative_link(folder, other.url))}">{_h(other.title)}</a>\n'
+        f'      <span class="report-meta">{_h(other.county)} · {_h(other.date.chinese())} · 共同项目：'
+        f'{"、".join(_a(folder, p.url, p.name) for p in shared)}</span>\n'
+        "    </li>"
+        for other, _score, shared in related))
+
+
+@pass_context
+def programme_tags(context, mentioned) -> Markup:
+    """A report page's programmes, each with how often the report mentions it (or that the editors added it)."""
+    folder = _folder(context["url"])
+    return Markup("\n".join(
+        f'    <li>{_a(folder, programme.url, programme.name)} '
+        f'<span class="count">{f"{_h(count)} 处" if count else "编者标注"}</span></li>'
+        for programme, count in mentioned))
+
+
+@pass_context
+def author_links(context, authors) -> Markup:
+    """Each author linked to the author's page, separated by 、."""
+    folder, author_of = _folder(context["url"]), context["site"].author_of
+    return Markup("、".join(_a(folder, author_of[a].url, a) for a in authors))
 
 
 # ---------------------------------------------------------------- pages
@@ -190,11 +376,14 @@ def group_programmes(site: Site, group: Group, n: int = 15) -> list[tuple[object
     index = site.programme_index
     if not index:
         return []
-    counts: dict[str, tuple[object, int]] = {}
+    by_report = index.by_report
+    counts: Counter = Counter()  # programme slug -> reports of the group mentioning it, in order of first mention
+    programmes = {}
     for report in group.reports:
-        for programme, _ in index.by_report.get(report.slug, []):
-            counts[programme.slug] = (programme, counts.get(programme.slug, (programme, 0))[1] + 1)
-    return sorted(counts.values(), key=lambda row: (-row[1], row[0].name))[:n]
+        for programme, _ in by_report.get(report.slug, ()):
+            counts[programme.slug] += 1
+            programmes[programme.slug] = programme
+    return sorted(((programmes[slug], count) for slug, count in counts.items()), key=lambda row: (-row[1], row[0].name))[:n]
 
 
 def most_shared(site: Site, n: int = 8) -> list[tuple[object, int, int]]:

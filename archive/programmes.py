@@ -6,10 +6,11 @@ import math
 import sys
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Iterable
 
 from markupsafe import Markup
 
@@ -80,6 +81,20 @@ def normalize(text: str) -> tuple[str, list[int] | range]:
         pos = m.end()
     origin.extend(range(pos, len(text)))
     return norm, origin
+
+
+def _origin_of(text: str, norm: str) -> Callable[[int], int]:
+    """What normalize(text)[1][i] gives, without a list as long as the text: from the few dropped runs."""
+    if len(norm) == len(text):
+        return int  # nothing dropped: every index is its own origin
+    starts: list[int] = []  # index in norm of the character after each dropped run
+    shifts: list[int] = []  # characters dropped up to and including that run
+    dropped = 0
+    for m in _IGNORED_RUN_RE.finditer(text):
+        dropped += m.end() - m.start()
+        starts.append(m.end() - dropped)
+        shifts.append(dropped)
+    return lambda i: i + (shifts[k - 1] if (k := bisect_right(starts, i)) else 0)
 
 
 def fold(text: str) -> str:
@@ -203,7 +218,8 @@ class Matcher:
         return list(cached)
 
     def _find(self, text: str, excluded: frozenset[str]) -> list[Span]:
-        norm, origin = normalize(text)
+        norm = fold(text)
+        origin = None  # mapped back on the first mention: nearly half the texts mention nothing
         spans: list[Span] = []
         pos = 0
         while True:
@@ -215,8 +231,10 @@ class Matcher:
             if key is None:
                 pos = start + 1
                 continue
+            if origin is None:
+                origin = _origin_of(text, norm)
             end = start + len(key)
-            spans.append(self._span(text, origin[start], origin[end - 1] + 1, self.aliases[key].programme))
+            spans.append(self._span(text, origin(start), origin(end - 1) + 1, self.aliases[key].programme))
             pos = end
         return spans
 
@@ -280,12 +298,16 @@ def markdown_plugin(md, matcher: Matcher) -> None:
     sentence to follow), text already inside a link is not linked again, and editor's notes and
     footnotes are left alone because they are our words, not the report's. Pass the report as
     env={"report": report} so its `not_programmes:` are honoured (env["exclude"]: more slugs to skip).
+
+    The core rule only notes the mentions on each text token (meta["mentions"]); the text renderer
+    writes them as links. Splitting the token into link_open, text and link_close tokens would
+    cost five tokens and a generic render of each per mention, for the same HTML.
     """
-    from markdown_it.token import Token
+    from markdown_it.common.utils import escapeHtml
 
     def link_mentions(state) -> None:
         env = state.env if isinstance(state.env, dict) else {}
-        excluded = _excluded(env.get("report"), matcher) | set(env.get("exclude", ()))
+        excluded = frozenset(_excluded(env.get("report"), matcher) | set(env.get("exclude", ())))
         depth_skip = 0
         in_heading = False
         for token in state.tokens:
@@ -298,9 +320,34 @@ def markdown_plugin(md, matcher: Matcher) -> None:
                 in_heading = False
             if token.type != "inline" or depth_skip > 0 or in_heading or not token.children:
                 continue
-            token.children = _link_children(token.children, matcher, excluded, Token)
+            _link_children(token.children, matcher, excluded)
+
+    opening: dict[str, str] = {}  # programme slug -> its <a ...> tag, as markdown-it renders a link's attributes
+
+    def link_tag(slug: str) -> str:
+        tag = opening.get(slug)
+        if tag is None:
+            programme = matcher.programmes[slug]
+            title = f"{programme.name}\uff1a{programme.summary}" if programme.summary else programme.name
+            attrs = {"href": f"../programmes/{slug}.html", "class": "programme", "title": title, "data-programme": slug}
+            tag = opening[slug] = "<a" + "".join(f' {escapeHtml(k)}="{escapeHtml(v)}"' for k, v in attrs.items()) + ">"
+        return tag
+
+    def render_text(self, tokens, idx, options, env) -> str:
+        token = tokens[idx]
+        spans = token.meta.get("mentions") if token.meta else None
+        if not spans:
+            return escapeHtml(token.content)
+        text, pos, out = token.content, 0, []
+        for span in spans:
+            out += [escapeHtml(text[pos:span.start]), link_tag(span.programme),
+                    escapeHtml(text[span.start:span.end]), "</a>"]
+            pos = span.end
+        out.append(escapeHtml(text[pos:]))
+        return "".join(out)
 
     md.core.ruler.push("programme_links", link_mentions)
+    md.add_render_rule("text", render_text)
 
 
 def _excluded(report, matcher: Matcher) -> set[str]:
@@ -310,46 +357,20 @@ def _excluded(report, matcher: Matcher) -> set[str]:
     return {s for s in (matcher.resolve(n) for n in getattr(report, "not_programmes", []) or []) if s}
 
 
-def _link_children(children: list, matcher: Matcher, excluded: set[str], Token) -> list:
-    """Inline tokens with every mention in plain text wrapped in a programme link."""
-    out = []
+def _link_children(children: list, matcher: Matcher, excluded: frozenset[str]) -> None:
+    """Note on each plain-text token outside a link the mentions it holds (meta["mentions"]: spans)."""
     in_link = 0
     for child in children:
-        if child.type == "link_open":
+        kind = child.type
+        if kind == "text":
+            if not in_link and child.content:
+                spans = matcher.find(child.content, excluded)
+                if spans:
+                    child.meta["mentions"] = spans
+        elif kind == "link_open":
             in_link += 1
-        elif child.type == "link_close":
+        elif kind == "link_close":
             in_link -= 1
-        if child.type != "text" or in_link or not child.content:
-            out.append(child)
-            continue
-        spans = matcher.find(child.content, excluded)
-        if not spans:
-            out.append(child)
-            continue
-        pos = 0
-        text = child.content
-        for span in spans:
-            if span.start > pos:
-                out.append(_text(Token, text[pos:span.start]))
-            programme = matcher.programmes[span.programme]
-            link = Token("link_open", "a", 1)
-            link.attrs = {"href": f"../programmes/{programme.slug}.html", "class": "programme"}
-            if programme.summary:
-                link.attrs["title"] = f"{programme.name}\uff1a{programme.summary}"
-            else:
-                link.attrs["title"] = programme.name
-            link.attrs["data-programme"] = programme.slug
-            out += [link, _text(Token, text[span.start:span.end]), Token("link_close", "a", -1)]
-            pos = span.end
-        if pos < len(text):
-            out.append(_text(Token, text[pos:]))
-    return out
-
-
-def _text(Token, content: str):
-    token = Token("text", "", 0)
-    token.content = content
-    return token
 
 
 # ---------------------------------------------------------------- analysis

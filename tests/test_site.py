@@ -401,12 +401,17 @@ def test_content_cannot_inject_html_or_scripts(tmp_path: Path, project: Path):
     out = tmp_path / "site"
     result = run_cli("--out", str(out), cwd=project)
     assert result.returncode == 0, result.stderr
-    for page in [out / "reports/2019-hostile.html", out / "index.html", out / "counties/平江县.html", out / "timeline.html"]:
+    # the programme page quotes the sentence that names 综治中心, script and all, and lists the report
+    for page in [out / "reports/2019-hostile.html", out / "index.html", out / "counties/平江县.html", out / "timeline.html",
+                 out / "programmes/zongzhi-zhongxin.html"]:
         html = page.read_text(encoding="utf-8")
         assert "<script>alert" not in html and "<img src=x" not in html, page
         assert 'href="javascript:' not in html, page
     report = (out / "reports/2019-hostile.html").read_text(encoding="utf-8")
     assert "平江县&lt;script&gt;alert(1)&lt;/script&gt;综治" in report
+    programme = (out / "programmes/zongzhi-zhongxin.html").read_text(encoding="utf-8")
+    assert "平江县<mark>综治中心</mark>&lt;script&gt;alert(2)&lt;/script&gt;已建成。" in programme
+    assert "平江县&lt;script&gt;alert(1)&lt;/script&gt;综治</a>" in programme  # the title, in the table and the heading
     assert "三湘综治网" in report
     ET.parse(out / "feed.xml")  # still well-formed
 
