@@ -23,6 +23,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
     parser.add_argument("--base-url", help="absolute URL of the site, used only in the feed and sitemap")
     parser.add_argument("--drafts", action="store_true", help="include reports marked draft: true")
+    parser.add_argument("--jobs", type=int, metavar="N",
+                        help="processes for a full build (default: one per CPU for 50 reports or more; 1 = serial)")
     parser.add_argument("--watch", action="store_true", help="build, then rebuild on every change")
     parser.add_argument("--serve", action="store_true", help="build, watch and serve with live reload on 127.0.0.1")
     parser.add_argument("--port", type=int, default=8000, help="port for --serve (default: 8000)")
@@ -47,6 +49,7 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         out_dir=args.out,
         base_url=args.base_url,
         drafts=args.drafts,
+        jobs=args.jobs,
     )
 
 

@@ -112,8 +112,12 @@ def _most_common(values: list[str]) -> str:
     return min(counts, key=lambda v: (-counts[v], v))
 
 
-def assemble(content: Content, bodies: dict[str, RenderedBody], matcher, problems: Problems) -> Site:
-    """Sort the reports, group them by county, author and year, and analyse programmes across them."""
+def assemble(content: Content, bodies: dict[str, RenderedBody], matcher, problems: Problems,
+             analysed: dict[str, tuple] | None = None) -> Site:
+    """Sort the reports, group them by county, author and year, and analyse programmes across them.
+
+    analysed: programmes.report_analyses() of the reports, when it was done beforehand.
+    """
     reports = sorted(content.reports, key=lambda r: (r.date.sort_key(), r.slug), reverse=True)
     counties = _groups("county", "counties", [(r.county, r) for r in reports], problems)
     for group in counties.values():
@@ -138,5 +142,5 @@ def assemble(content: Content, bodies: dict[str, RenderedBody], matcher, problem
         year_of=years,
         root=content.root,
     )
-    site.programme_index = programmes.analyse(site)
+    site.programme_index = programmes.analyse(site, analysed=analysed)
     return site
