@@ -4,12 +4,14 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
 from . import markdown, pages, programmes, search
 from .content import Report
+from .errors import BuildError
 from .output import OutputFile
 
 T = TypeVar("T")
@@ -62,11 +64,16 @@ class _Failed:
 
     def __init__(self, at: int, error: BaseException) -> None:
         self.at = at
-        try:  # most errors travel as they are; one that cannot be pickled travels as its text
-            __import__("pickle").dumps(error)
-            self.error = error
+        self.problems = error.problems if isinstance(error, BuildError) else None  # BuildError pickles as text only
+        try:  # other errors travel as they are; one that cannot be pickled travels as its traceback
+            pickle.dumps(error)
+            self.error: BaseException = error
         except Exception:  # noqa: BLE001
             self.error = RuntimeError("".join(traceback.format_exception(error)))
+
+    def exception(self) -> BaseException:
+        """The error to raise in the main process."""
+        return BuildError(self.problems) if self.problems is not None else self.error
 
 
 def share(task: Callable[[Claims, bool], T], n: int) -> list[T]:
@@ -101,7 +108,7 @@ def share(task: Callable[[Claims, bool], T], n: int) -> list[T]:
                 failures.append(result)
             results.append(result)
         if failures:
-            raise min(failures, key=lambda f: f.at).error
+            raise min(failures, key=lambda f: f.at).exception()
         return results
     finally:
         for process, receive in workers:
