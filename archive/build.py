@@ -10,7 +10,7 @@ from . import markdown, pages, parallel, programmes, search
 from .config import load_config
 from .content import Content, load_content
 from .errors import Problems
-from .output import OutputFile, publish
+from .output import OutputFile, Staging, publish
 from .site import Site, assemble
 
 if TYPE_CHECKING:
@@ -60,11 +60,8 @@ def prepare(content: Content, problems: Problems, cache: Cache | None = None,
     return site, prepared.parts
 
 
-def render(site: Site, options: BuildOptions, cache: Cache | None = None,
-           parts: list[search.Partial] | None = None, jobs: int = 1) -> list[OutputFile]:
+def render(site: Site, options: BuildOptions, cache: Cache | None = None) -> list[OutputFile]:
     """Every file of the site, in memory."""
-    if jobs > 1:
-        return parallel.render(site, options.layouts_dir, parts, jobs)
     with cache.rendering() if cache else nullcontext():
         return pages.render_site(site, options.layouts_dir) + search.build_search(site)
 
@@ -82,7 +79,12 @@ def build(options: BuildOptions, cache: Cache | None = None) -> tuple[Site, list
         jobs = 1 if cache else parallel.jobs(options.jobs, len(content.reports))
         site, parts = prepare(content, problems, cache, jobs)
         problems.raise_if_errors()
-        files = render(site, options, cache, parts, jobs)
+        if jobs > 1:  # the processes write their pages as they go
+            with Staging(options.out_dir) as staging:
+                files = parallel.render(site, options.layouts_dir, parts, jobs, staging)
+                staging.commit(files)
+            return site, files, problems
+        files = render(site, options, cache)
     if cache is None:
         publish(files, options.out_dir)
     else:

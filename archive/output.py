@@ -24,8 +24,7 @@ def check_outputs(files: list[OutputFile]) -> None:
     problems: list[Problem] = []
     claimed: dict[str, OutputFile] = {}
     for f in files:
-        pure = PurePosixPath(f.path)
-        if pure.is_absolute() or ".." in pure.parts or f.path.startswith(("/", "\\")) or "\\" in f.path or not pure.parts:
+        if leaves_site(f.path):
             problems.append(Problem(f.source or f.path, 1, f"output path {f.path!r} would leave the site folder"))
             continue
         key = f.path.casefold()
@@ -35,6 +34,12 @@ def check_outputs(files: list[OutputFile]) -> None:
             claimed[key] = f
     if problems:
         raise BuildError(problems)
+
+
+def leaves_site(path: str) -> bool:
+    """Whether a site path is absolute, climbs with '..', uses backslashes or is empty."""
+    pure = PurePosixPath(path)
+    return pure.is_absolute() or ".." in pure.parts or path.startswith(("/", "\\")) or "\\" in path or not pure.parts
 
 
 def destination(root: Path, relative: str) -> Path:
@@ -59,6 +64,11 @@ def write_tree(files: list[OutputFile], root: Path, fresh: bool = False) -> None
             target.write_bytes(f.data)
         return
     check_outputs(files)
+    _write_fresh(files, root)
+
+
+def _write_fresh(files: list[OutputFile], root: Path) -> None:
+    """Write files into a folder this build made (paths already checked)."""
     base = str(root.resolve())
     made: set[str] = set()
     for f in sorted(files, key=lambda f: f.path):
@@ -72,22 +82,49 @@ def write_tree(files: list[OutputFile], root: Path, fresh: bool = False) -> None
 
 def publish(files: list[OutputFile], out_dir: Path) -> None:
     """Build the whole site in a temporary sibling folder and replace out_dir only on success."""
-    check_outputs(files)
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    try:
-        write_tree(files, tmp, fresh=True)
-        os.chmod(tmp, 0o755)
+    with Staging(out_dir) as staging:
+        staging.commit(files)
+
+
+class Staging:
+    """A fresh folder beside out_dir that receives the new site, and replaces out_dir only when all went well.
+
+    Use it as a context: on leaving, a folder that was not committed is removed, so a failed build
+    leaves out_dir as it was.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir.resolve()
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.root = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+        self.written: set[str] = set()  # paths already in root (written ahead, by any process)
+
+    def __enter__(self) -> "Staging":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.root.exists():
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def write_ahead(self, files: list[OutputFile]) -> None:
+        """Write files now, from any process; commit() checks every path again before the site is used.
+
+        A path that would leave the site is not written here: commit() reports it.
+        """
+        _write_fresh([f for f in files if not leaves_site(f.path)], self.root)
+        self.written.update(f.path for f in files)
+
+    def commit(self, files: list[OutputFile]) -> None:
+        """Check every file, write those not written ahead, and swap the folder in for out_dir."""
+        check_outputs(files)
+        _write_fresh([f for f in files if f.path not in self.written], self.root)
+        os.chmod(self.root, 0o755)
         old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        if self.out_dir.exists():
+            old = self.out_dir.with_name(f".{self.out_dir.name}.old-{os.getpid()}")
             if old.exists():
                 shutil.rmtree(old)
-            os.replace(out_dir, old)
-        os.replace(tmp, out_dir)
+            os.replace(self.out_dir, old)
+        os.replace(self.root, self.out_dir)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)

@@ -12,7 +12,7 @@ from typing import Any, Callable, TypeVar
 from . import markdown, pages, programmes, search
 from .content import Report
 from .errors import BuildError
-from .output import OutputFile
+from .output import OutputFile, Staging
 
 T = TypeVar("T")
 
@@ -171,12 +171,19 @@ def prepare(reports: list[Report], order: list[Report], programme_list: list, ma
                     [done[k][2] for k in range(len(runs))])
 
 
-def render(site, layouts, parts: list[search.Partial] | None, n: int) -> list[OutputFile]:
-    """Every file of the site: the pages shared out, the search index made here meanwhile."""
+def render(site, layouts, parts: list[search.Partial] | None, n: int, staging: Staging) -> list[OutputFile]:
+    """Every file of the site: the pages shared out, the search index made here meanwhile.
+
+    Each process writes what it makes into the staging folder as it goes (creating files costs as
+    much as rendering some pages); staging.commit() writes the rest.
+    """
 
     def task(claims: Claims, main: bool) -> tuple[list[OutputFile], dict[int, OutputFile]]:
-        index = search.build_search(site, parts) if main else []
-        share_pages = _Pages(claims, main)
+        index = []
+        if main:
+            index = search.build_search(site, parts)
+            staging.write_ahead(index)
+        share_pages = _Pages(claims, main, staging)
         files = pages.render_site(site, layouts, share_pages)
         return (files + index, share_pages.skipped) if main else ([], share_pages.rendered)
 
@@ -184,16 +191,18 @@ def render(site, layouts, parts: list[search.Partial] | None, n: int) -> list[Ou
     rendered: dict[int, OutputFile] = {}
     for _, theirs in others:
         rendered.update(theirs)
+    staging.written.update(f.path for f in rendered.values())
     filled = {id(f): rendered[i] for i, f in skipped.items()}
     return [filled.get(id(f), f) for f in files]
 
 
 class _Pages:
-    """Wraps a Renderer's page(): renders the pages claimed by this process, leaves the others empty."""
+    """Wraps a Renderer's page(): renders and writes the pages claimed by this process, leaves the others empty."""
 
-    def __init__(self, claims: Claims, main: bool) -> None:
+    def __init__(self, claims: Claims, main: bool, staging: Staging) -> None:
         self.claims = claims
-        self.main = main  # the process that writes the site; the others only render pages
+        self.main = main  # the process that makes the rest of the site; the others only render pages
+        self.staging = staging
         self.count = 0
         self.rendered: dict[int, OutputFile] = {}
         self.skipped: dict[int, OutputFile] = {}
@@ -205,6 +214,7 @@ class _Pages:
             i, self.count = self.count, self.count + 1
             if self.claims.mine(i):
                 out = self.rendered[i] = page(template, url, **context)
+                self.staging.write_ahead([out])
                 return out
             out = self.skipped[i] = OutputFile(url, b"", "")
             return out

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .output import OutputFile
 from .site import Site
-from .tokenize import scan, tokenize
+from .tokenize import positions, tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 LUNR_JS = ROOT / "node_modules" / "lunr" / "lunr.min.js"
@@ -145,7 +145,7 @@ _ANALYSED: dict[tuple[str, ...], DocTerms] = {}
 
 def field_terms(text: str) -> tuple[int, dict[str, str]]:
     """The tokens of one field, grouped by term."""
-    terms, starts, lengths, _, odd = scan(text)
+    terms, starts, odd = positions(text)
     # Most terms occur once in a field: their text is their start, made for all terms at C speed
     # (keys in first-token order, values the last start); only repeated terms are grouped in a loop.
     last = dict(zip(terms, starts))
@@ -169,10 +169,10 @@ def field_terms(text: str) -> tuple[int, dict[str, str]]:
                 out[term] = ",".join(map(str, [at[0], *map(operator.sub, at[1:], at)]))
     if odd:
         marks: dict[str, list[str]] = {}
-        for i in odd:
+        for i, length in odd:
             term = terms[i]
             k = grouped[term].index(starts[i]) if term in grouped else 0
-            marks.setdefault(term, []).append(f"{k},{lengths[i]}")
+            marks.setdefault(term, []).append(f"{k},{length}")
         for term, pairs in marks.items():
             out[term] += ":" + ",".join(pairs)
     return len(terms), out
