@@ -1,7 +1,9 @@
 """The build: load everything, analyse the whole collection, render, index, publish."""
 from __future__ import annotations
 
-from contextlib import nullcontext
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,6 +68,18 @@ def render(site: Site, options: BuildOptions, cache: Cache | None = None) -> lis
         return pages.render_site(site, options.layouts_dir) + search.build_search(site)
 
 
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect cyclic garbage less often: a cold build allocates millions of objects that live to its end,
+    and the collector would walk them again and again (8 % of the CPU time at 1,000 reports)."""
+    before = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def build(options: BuildOptions, cache: Cache | None = None) -> tuple[Site, list[OutputFile], Problems]:
     """Build the site into options.out_dir; raise BuildError and leave it untouched on any error.
 
@@ -73,7 +87,7 @@ def build(options: BuildOptions, cache: Cache | None = None) -> tuple[Site, list
     written; without one, a big site's work is shared between processes (options.jobs).
     """
     problems = Problems()
-    with cache.active() if cache else nullcontext():
+    with cache.active() if cache else fewer_collections():
         content = load(options, problems, cache)
         problems.raise_if_errors()
         jobs = 1 if cache else parallel.jobs(options.jobs, len(content.reports))

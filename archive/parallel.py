@@ -151,6 +151,8 @@ def prepare(reports: list[Report], order: list[Report], programme_list: list, ma
     runs = [(first, order[first:first + size]) for first in range(0, len(order), size)]
 
     def task(claims: Claims, main: bool) -> dict[int, tuple[list, dict, search.Partial]]:
+        if main:
+            import pypinyin  # noqa: F401 - sorting by pinyin needs it next: the others take more runs meanwhile
         done = {}
         for k, (first, run) in enumerate(runs):
             if claims.mine(k):
