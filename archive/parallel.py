@@ -5,6 +5,7 @@ import gc
 import multiprocessing
 import os
 import pickle
+import sys
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
@@ -59,6 +60,18 @@ class Claims:
         return False
 
 
+class _All(Claims):
+    """Every item is mine: one process does the whole task."""
+
+    def __init__(self) -> None:
+        self.at = -1
+
+    def mine(self, i: int) -> bool:
+        """Always."""
+        self.at = i
+        return True
+
+
 class _Failed:
     """An exception raised in a worker, sent back with the item it was raised at."""
 
@@ -83,7 +96,14 @@ def share(task: Callable[[Claims, bool], T], n: int) -> list[T]:
     one at the lowest item, which is the one a serial build would have met first.
     """
     context = multiprocessing.get_context("fork")
-    claims = Claims(context)
+    try:
+        claims = Claims(context) if n > 1 else None
+    except OSError:  # no shared memory for the counter (a locked-down container): do it all here
+        claims = None
+    if claims is None:
+        return [task(_All(), True)]
+    sys.stdout.flush()  # what is buffered now must not be written again by each copy
+    sys.stderr.flush()
     gc.freeze()  # the copies share the loaded objects' pages instead of copying them when collecting
     workers = []
     try:

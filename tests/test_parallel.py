@@ -132,3 +132,16 @@ def test_an_error_raised_in_a_forked_process_reaches_the_caller():
     with pytest.raises(BuildError) as raised:
         parallel.share(task, 2)
     assert str(raised.value) == "content/reports/2017-pingjiang.md:3: 题目不能为空"
+
+
+def test_every_item_goes_to_exactly_one_process():
+    reports = sorted((ROOT / "content/reports").glob("*.md"))
+
+    def task(claims, main):
+        # each process reads the reports it takes (real work, so that all of them get some)
+        return [(i, len(reports[i % len(reports)].read_text(encoding="utf-8"))) for i in range(300) if claims.mine(i)]
+
+    results = parallel.share(task, 3)
+    taken = sorted(i for result in results for i, _ in result)
+    assert taken == list(range(300))
+    assert parallel.share(task, 1) == [task(parallel._All(), True)]
