@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -104,5 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     return cmd_build(options)
 
 
+def exit_now(status: int) -> None:
+    """Leave without freeing a big site's objects one by one (0.2-0.5 s at 1,000 reports): the system drops them at once."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

@@ -124,4 +124,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stdout.flush()  # then leave as build.py does, without freeing every object of the site one by one
+    sys.stderr.flush()
+    os._exit(status)
