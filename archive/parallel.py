@@ -19,9 +19,9 @@ T = TypeVar("T")
 
 # Below this many reports, starting processes costs more than they save (the 5 real reports build serially).
 MIN_REPORTS = 50
-# Runs of reports handed out one at a time: enough for both processes to finish together, few enough
-# that joining the runs' search rows stays cheap.
-RUNS_PER_JOB = 8
+# Reports are handed out in runs, largest first and at least this long at the end: the processes
+# finish together, and there are few runs whose search rows must be joined.
+MIN_RUN = 8
 
 
 def jobs(requested: int | None, reports: int) -> int:
@@ -167,8 +167,7 @@ def prepare(reports: list[Report], order: list[Report], programme_list: list, ma
     order: the reports as the site will list them, which numbers them in the search index.
     """
     markdown.markdown_for(matcher)  # built once here, inherited by the workers
-    size = max(1, -(-len(order) // (n * RUNS_PER_JOB)))
-    runs = [(first, order[first:first + size]) for first in range(0, len(order), size)]
+    runs = [(first, order[first:first + size]) for first, size in _runs(len(order), n)]
 
     def task(claims: Claims, main: bool) -> dict[int, tuple[list, dict, search.Partial]]:
         if main:
@@ -191,6 +190,16 @@ def prepare(reports: list[Report], order: list[Report], programme_list: list, ma
         analysed.update(done[k][1])
     return Prepared({report.slug: rendered[report.slug] for report in reports}, analysed,
                     [done[k][2] for k in range(len(runs))])
+
+
+def _runs(count: int, n: int) -> list[tuple[int, int]]:
+    """(first, length) of runs covering count items for n processes, each a fraction of what is left."""
+    runs, first = [], 0
+    while first < count:
+        size = min(count - first, max(MIN_RUN, (count - first) // (2 * n)))
+        runs.append((first, size))
+        first += size
+    return runs
 
 
 def render(site, layouts, parts: list[search.Partial] | None, n: int, staging: Staging) -> list[OutputFile]:
