@@ -19,6 +19,8 @@ T = TypeVar("T")
 
 # Below this many reports, starting processes costs more than they save (the 5 real reports build serially).
 MIN_REPORTS = 50
+# Each process holds a copy of what it changes of the site: no more than this many by default.
+MAX_JOBS = 8
 # Reports are handed out in runs, largest first and at least this long at the end: the processes
 # finish together, and there are few runs whose search rows must be joined.
 MIN_RUN = 8
@@ -26,13 +28,13 @@ MIN_RUN = 8
 
 def jobs(requested: int | None, reports: int) -> int:
     """How many processes a cold build uses: `requested` (--jobs, or ARCHIVE_JOBS), else one per CPU for a big site."""
-    if requested is None and os.environ.get("ARCHIVE_JOBS", "").strip():
+    if requested is None and os.environ.get("ARCHIVE_JOBS", "").strip().isdigit():
         requested = int(os.environ["ARCHIVE_JOBS"])
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     if requested is None:
         cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        return cpus if reports >= MIN_REPORTS else 1
+        return min(cpus, MAX_JOBS) if reports >= MIN_REPORTS else 1
     return max(1, requested)
 
 
