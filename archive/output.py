@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -67,17 +68,46 @@ def write_tree(files: list[OutputFile], root: Path, fresh: bool = False) -> None
     _write_fresh(files, root)
 
 
-def _write_fresh(files: list[OutputFile], root: Path) -> None:
-    """Write files into a folder this build made (paths already checked)."""
+def _write_fresh(files: list[OutputFile], root: Path, previous: Path | None = None) -> None:
+    """Write files into a folder this build made (paths already checked).
+
+    previous: the site being replaced. A file whose bytes it already holds is hard-linked from it
+    instead of written: no data written, and no new inode, which on this kind of file system (ext4
+    skipping recently deleted inodes) costs far more than comparing the bytes.
+    """
     base = str(root.resolve())
+    old = str(previous.resolve()) if previous is not None else None
     made: set[str] = set()
+    plain: dict[str, bool] = {}  # folder -> the previous site has it with no symlink on the way
     for f in sorted(files, key=lambda f: f.path):
         folder, _, _name = f.path.rpartition("/")
         if folder and folder not in made:
             os.makedirs(os.path.join(base, folder), exist_ok=True)
             made.add(folder)
-        with open(os.path.join(base, f.path), "wb") as handle:
+        target = os.path.join(base, f.path)
+        if old is not None and folder not in plain:
+            inside = os.path.join(old, folder) if folder else old
+            plain[folder] = os.path.realpath(inside) == inside
+        if old is not None and plain[folder] and _holds(os.path.join(old, f.path), f.data):
+            try:
+                os.link(os.path.join(old, f.path), target)
+                continue
+            except OSError:  # no hard links here (or the file just went away): write it
+                pass
+        with open(target, "wb") as handle:
             handle.write(f.data)
+
+
+def _holds(path: str, data: bytes) -> bool:
+    """Whether path is a plain file with no other name holding exactly data."""
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data) or st.st_nlink != 1:
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
 
 
 def publish(files: list[OutputFile], out_dir: Path) -> None:
@@ -98,6 +128,7 @@ class Staging:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.root = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
         self.written: set[str] = set()  # paths already in root (written ahead, by any process)
+        self.previous = self.out_dir if self.out_dir.is_dir() else None  # unchanged files are linked from it
 
     def __enter__(self) -> "Staging":
         return self
@@ -111,13 +142,13 @@ class Staging:
 
         A path that would leave the site is not written here: commit() reports it.
         """
-        _write_fresh([f for f in files if not leaves_site(f.path)], self.root)
+        _write_fresh([f for f in files if not leaves_site(f.path)], self.root, self.previous)
         self.written.update(f.path for f in files)
 
     def commit(self, files: list[OutputFile]) -> None:
         """Check every file, write those not written ahead, and swap the folder in for out_dir."""
         check_outputs(files)
-        _write_fresh([f for f in files if f.path not in self.written], self.root)
+        _write_fresh([f for f in files if f.path not in self.written], self.root, self.previous)
         os.chmod(self.root, 0o755)
         old = None
         if self.out_dir.exists():

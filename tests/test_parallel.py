@@ -145,3 +145,34 @@ def test_every_item_goes_to_exactly_one_process():
     taken = sorted(i for result in results for i, _ in result)
     assert taken == list(range(300))
     assert parallel.share(task, 1) == [task(parallel._All(), True)]
+
+
+def test_a_build_over_the_last_one_links_what_did_not_change(project: Path, tmp_path: Path):
+    root = tmp_path / "again"
+    shutil.copytree(project, root, ignore=shutil.ignore_patterns("serial", "parallel"))
+    for jobs in ("1", "2"):
+        assert run_cli("--out", "site", "--jobs", jobs, cwd=root).returncode == 0
+    page = root / "site/reports/2017-pingjiang.html"
+    catalog = root / "site/catalog.json"
+    report = root / "content/reports/2017-pingjiang.md"
+    # a page changed by hand in the old site, a symlink put there, and one report edited
+    page.write_text("编者手改", encoding="utf-8")
+    (root / "outside.html").write_bytes((root / "site/counties/平江县.html").read_bytes())
+    (root / "site/counties/平江县.html").unlink()
+    (root / "site/counties/平江县.html").symlink_to(root / "outside.html")
+    report.write_text(report.read_text(encoding="utf-8").replace("平江县", "平江县", 1) + "\n编者补记：核对了数据来源。\n",
+                      encoding="utf-8")
+    css = root / "site/assets/css/site.css"
+    for jobs in ("2", "1"):
+        unchanged = css.stat()
+        assert run_cli("--out", "site", "--jobs", jobs, cwd=root).returncode == 0
+        # a file the build would write again byte for byte keeps its inode and time (rsync and caches see no change)
+        assert (css.stat().st_ino, css.stat().st_mtime_ns) == (unchanged.st_ino, unchanged.st_mtime_ns)
+        assert run_cli("--out", "fresh", "--jobs", "1", cwd=root).returncode == 0
+        assert differences(root / "fresh", root / "site") == []
+        assert "核对了数据来源" in page.read_text(encoding="utf-8")
+        assert not (root / "site/counties/平江县.html").is_symlink()
+        assert all(p.stat().st_nlink == 1 for p in (root / "site").rglob("*") if p.is_file())
+        assert catalog.stat().st_nlink == 1 and (root / "outside.html").stat().st_nlink == 1
+        shutil.rmtree(root / "fresh")
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []
