@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -23,6 +24,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
     parser.add_argument("--base-url", help="absolute URL of the site, used only in the feed and sitemap")
     parser.add_argument("--drafts", action="store_true", help="include reports marked draft: true")
+    parser.add_argument("--jobs", type=int, metavar="N",
+                        help="processes for a full build (default: one per CPU for 50 reports or more; 1 = serial)")
     parser.add_argument("--watch", action="store_true", help="build, then rebuild on every change")
     parser.add_argument("--serve", action="store_true", help="build, watch and serve with live reload on 127.0.0.1")
     parser.add_argument("--port", type=int, default=8000, help="port for --serve (default: 8000)")
@@ -47,6 +50,7 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         out_dir=args.out,
         base_url=args.base_url,
         drafts=args.drafts,
+        jobs=args.jobs,
     )
 
 
@@ -101,5 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     return cmd_build(options)
 
 
+def exit_now(status: int) -> None:
+    """Leave without freeing a big site's objects one by one (0.2-0.5 s at 1,000 reports): the system drops them at once."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

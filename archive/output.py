@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -24,8 +25,7 @@ def check_outputs(files: list[OutputFile]) -> None:
     problems: list[Problem] = []
     claimed: dict[str, OutputFile] = {}
     for f in files:
-        pure = PurePosixPath(f.path)
-        if pure.is_absolute() or ".." in pure.parts or f.path.startswith(("/", "\\")) or "\\" in f.path or not pure.parts:
+        if leaves_site(f.path):
             problems.append(Problem(f.source or f.path, 1, f"output path {f.path!r} would leave the site folder"))
             continue
         key = f.path.casefold()
@@ -35,6 +35,12 @@ def check_outputs(files: list[OutputFile]) -> None:
             claimed[key] = f
     if problems:
         raise BuildError(problems)
+
+
+def leaves_site(path: str) -> bool:
+    """Whether a site path is absolute, climbs with '..', uses backslashes or is empty."""
+    pure = PurePosixPath(path)
+    return pure.is_absolute() or ".." in pure.parts or path.startswith(("/", "\\")) or "\\" in path or not pure.parts
 
 
 def destination(root: Path, relative: str) -> Path:
@@ -59,35 +65,97 @@ def write_tree(files: list[OutputFile], root: Path, fresh: bool = False) -> None
             target.write_bytes(f.data)
         return
     check_outputs(files)
+    _write_fresh(files, root)
+
+
+def _write_fresh(files: list[OutputFile], root: Path, previous: Path | None = None) -> None:
+    """Write files into a folder this build made (paths already checked).
+
+    previous: the site being replaced. A file whose bytes it already holds is hard-linked from it
+    instead of written: no data written, and no new inode, which on this kind of file system (ext4
+    skipping recently deleted inodes) costs far more than comparing the bytes.
+    """
     base = str(root.resolve())
+    old = str(previous.resolve()) if previous is not None else None
     made: set[str] = set()
+    plain: dict[str, bool] = {}  # folder -> the previous site has it with no symlink on the way
     for f in sorted(files, key=lambda f: f.path):
         folder, _, _name = f.path.rpartition("/")
         if folder and folder not in made:
             os.makedirs(os.path.join(base, folder), exist_ok=True)
             made.add(folder)
-        with open(os.path.join(base, f.path), "wb") as handle:
+        target = os.path.join(base, f.path)
+        if old is not None and folder not in plain:
+            inside = os.path.join(old, folder) if folder else old
+            plain[folder] = os.path.realpath(inside) == inside
+        if old is not None and plain[folder] and _holds(os.path.join(old, f.path), f.data):
+            try:
+                os.link(os.path.join(old, f.path), target)
+                continue
+            except OSError:  # no hard links here (or the file just went away): write it
+                pass
+        with open(target, "wb") as handle:
             handle.write(f.data)
+
+
+def _holds(path: str, data: bytes) -> bool:
+    """Whether path is a plain file with no other name holding exactly data."""
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data) or st.st_nlink != 1:
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
 
 
 def publish(files: list[OutputFile], out_dir: Path) -> None:
     """Build the whole site in a temporary sibling folder and replace out_dir only on success."""
-    check_outputs(files)
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    try:
-        write_tree(files, tmp, fresh=True)
-        os.chmod(tmp, 0o755)
+    with Staging(out_dir) as staging:
+        staging.commit(files)
+
+
+class Staging:
+    """A fresh folder beside out_dir that receives the new site, and replaces out_dir only when all went well.
+
+    Use it as a context: on leaving, a folder that was not committed is removed, so a failed build
+    leaves out_dir as it was.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir.resolve()
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.root = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+        self.written: set[str] = set()  # paths already in root (written ahead, by any process)
+        self.previous = self.out_dir if self.out_dir.is_dir() else None  # unchanged files are linked from it
+
+    def __enter__(self) -> "Staging":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.root.exists():
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def write_ahead(self, files: list[OutputFile]) -> None:
+        """Write files now, from any process; commit() checks every path again before the site is used.
+
+        A path that would leave the site is not written here: commit() reports it.
+        """
+        _write_fresh([f for f in files if not leaves_site(f.path)], self.root, self.previous)
+        self.written.update(f.path for f in files)
+
+    def commit(self, files: list[OutputFile]) -> None:
+        """Check every file, write those not written ahead, and swap the folder in for out_dir."""
+        check_outputs(files)
+        _write_fresh([f for f in files if f.path not in self.written], self.root, self.previous)
+        os.chmod(self.root, 0o755)
         old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        if self.out_dir.exists():
+            old = self.out_dir.with_name(f".{self.out_dir.name}.old-{os.getpid()}")
             if old.exists():
                 shutil.rmtree(old)
-            os.replace(out_dir, old)
-        os.replace(tmp, out_dir)
+            os.replace(self.out_dir, old)
+        os.replace(self.root, self.out_dir)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)

@@ -546,8 +546,27 @@ def _report_analysis(body, excluded: set[str], named: set[str], matcher: Matcher
     return tuple(counts.items()), tuple(passages), tuple(figures)
 
 
-def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
-    """Mentions, passages, figures, co-occurrence and related reports, from every report's rendered blocks."""
+def report_analyses(reports: list[Report], bodies: dict, matcher: Matcher, programmes: list[Programme]) -> dict[str, tuple]:
+    """What analyse() finds in each report on its own, by slug: for builds that share it between processes."""
+    measures = _measures({p.slug: p for p in programmes})
+    out = {}
+    for report in reports:
+        excluded = _override(report, "not_programmes", matcher, None)
+        named = _override(report, "programmes", matcher, None) - excluded
+        out[report.slug] = _report_analysis(bodies.get(report.slug), excluded, named, matcher, measures)
+    return out
+
+
+def _measures(programmes: dict[str, Programme]) -> dict[str, list[str]]:
+    """Each programme's measure words, folded."""
+    return {slug: [fold(w) for w in getattr(p, "measures", []) or [] if fold(w)] for slug, p in programmes.items()}
+
+
+def analyse(site, problems: Problems | None = None, analysed: dict[str, tuple] | None = None) -> ProgrammeIndex:
+    """Mentions, passages, figures, co-occurrence and related reports, from every report's rendered blocks.
+
+    analysed: report_analyses() of the reports, when it was done beforehand.
+    """
     matcher: Matcher = site.matcher
     problems = problems if problems is not None else getattr(matcher, "problems", None)
     programmes = {p.slug: p for p in site.programmes}
@@ -556,7 +575,7 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
     passages: dict[str, dict[str, list[Passage]]] = defaultdict(dict)
     figures: dict[str, list[Figure]] = defaultdict(list)
     added: dict[str, set[str]] = defaultdict(set)
-    measures = {slug: [fold(w) for w in getattr(p, "measures", []) or [] if fold(w)] for slug, p in programmes.items()}
+    measures = _measures(programmes)
 
     registry = fingerprint(site.programmes)  # what matching and measures depend on, digested once
     for report in reports:
@@ -570,7 +589,7 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
             added[slug].add(report.slug)
         body = site.bodies.get(report.slug)
         # Per report, and in watch mode kept between builds while its body and the registry are the same.
-        mine, found_passages, found_figures = cached(
+        mine, found_passages, found_figures = (analysed or {}).get(report.slug) or cached(
             "programmes.report", (registry, body, sorted(excluded), sorted(named - excluded)),
             lambda: _report_analysis(body, excluded, named - excluded, matcher, measures))
         for slug, count in mine:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .output import OutputFile
 from .site import Site
-from .tokenize import scan, tokenize
+from .tokenize import positions, tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 LUNR_JS = ROOT / "node_modules" / "lunr" / "lunr.min.js"
@@ -51,26 +51,28 @@ class SearchDoc:
 def documents(site: Site) -> list[SearchDoc]:
     """Every report of the site as a search document, in the site's order (newest first)."""
     index = site.programme_index
-    docs = []
-    for report in site.reports:
-        body = site.bodies.get(report.slug)
-        paragraphs = [(p.anchor, p.text) for p in body.paragraphs] if body else []
-        if not paragraphs:  # a body without blocks still has text to find
-            paragraphs = [("", part.strip()) for part in report.body.split("\n\n") if part.strip()]
-        mentioned = [p for p, *_ in index.by_report.get(report.slug, [])] if index else []
-        docs.append(SearchDoc(
-            ref=report.url,
-            title=report.title,
-            county=report.county,
-            author="\n".join(report.authors),
-            programme="\n".join(p.name for p in mentioned),
-            body="\n".join(text for _, text in paragraphs),
-            date=report.date.chinese(),
-            year=report.date.year,
-            programmes=[p.slug for p in mentioned],
-            paragraphs=paragraphs,
-        ))
-    return docs
+    return [document(report, site.bodies.get(report.slug),
+                     [p for p, *_ in index.by_report.get(report.slug, [])] if index else [])
+            for report in site.reports]
+
+
+def document(report, body, mentioned: list) -> SearchDoc:
+    """One report as a search document; `mentioned` are the programmes it mentions (known after analysis)."""
+    paragraphs = [(p.anchor, p.text) for p in body.paragraphs] if body else []
+    if not paragraphs:  # a body without blocks still has text to find
+        paragraphs = [("", part.strip()) for part in report.body.split("\n\n") if part.strip()]
+    return SearchDoc(
+        ref=report.url,
+        title=report.title,
+        county=report.county,
+        author="\n".join(report.authors),
+        programme="\n".join(p.name for p in mentioned),
+        body="\n".join(text for _, text in paragraphs),
+        date=report.date.chinese(),
+        year=report.date.year,
+        programmes=[p.slug for p in mentioned],
+        paragraphs=paragraphs,
+    )
 
 
 # ---------------------------------------------------------------- the lunr index
@@ -143,7 +145,7 @@ _ANALYSED: dict[tuple[str, ...], DocTerms] = {}
 
 def field_terms(text: str) -> tuple[int, dict[str, str]]:
     """The tokens of one field, grouped by term."""
-    terms, starts, lengths, _, odd = scan(text)
+    terms, starts, odd = positions(text)
     # Most terms occur once in a field: their text is their start, made for all terms at C speed
     # (keys in first-token order, values the last start); only repeated terms are grouped in a loop.
     last = dict(zip(terms, starts))
@@ -167,10 +169,10 @@ def field_terms(text: str) -> tuple[int, dict[str, str]]:
                 out[term] = ",".join(map(str, [at[0], *map(operator.sub, at[1:], at)]))
     if odd:
         marks: dict[str, list[str]] = {}
-        for i in odd:
+        for i, length in odd:
             term = terms[i]
             k = grouped[term].index(starts[i]) if term in grouped else 0
-            marks.setdefault(term, []).append(f"{k},{lengths[i]}")
+            marks.setdefault(term, []).append(f"{k},{length}")
         for term, pairs in marks.items():
             out[term] += ":" + ",".join(pairs)
     return len(terms), out
@@ -246,8 +248,15 @@ def build_index(docs: list[SearchDoc], analysed: list[DocTerms] | None = None) -
 
 def _assemble(analysed: list[DocTerms]) -> dict[str, list[str]]:
     """Every term's rows, per field, from every report."""
-    per_field: list[dict[str, list[str]]] = [{} for _ in FIELDS]
-    for d, dt in enumerate(analysed):
+    per_field = _field_rows(analysed, 0, len(FIELDS))
+    terms = dict.fromkeys(chain.from_iterable(per_field))
+    return {term: [";".join(rows.get(term, ())) for rows in per_field] for term in terms}
+
+
+def _field_rows(analysed: list[DocTerms], first: int, fields: int) -> list[dict[str, list[str]]]:
+    """Per field, every term's rows from the documents numbered from `first`."""
+    per_field: list[dict[str, list[str]]] = [{} for _ in range(fields)]
+    for d, dt in enumerate(analysed, first):
         prefix = f"{d},"
         for rows, (_, grouped) in zip(per_field, dt.fields):
             get = rows.get
@@ -257,8 +266,78 @@ def _assemble(analysed: list[DocTerms]) -> dict[str, list[str]]:
                     rows[term] = [row]
                 else:
                     at.append(row)
-    terms = dict.fromkeys(chain.from_iterable(per_field))
-    return {term: [";".join(rows.get(term, ())) for rows in per_field] for term in terms}
+    return per_field
+
+
+# The programme field comes last: it is known only once the whole collection is analysed, so the
+# fields before it can be indexed report by report while the bodies are rendered (archive/parallel.py).
+PROGRAMME = len(FIELDS) - 1
+assert FIELDS[PROGRAMME][0] == "programme"
+
+
+@dataclass
+class Partial:
+    """The index of a run of consecutive documents, all fields but the programme field.
+
+    rows[f] maps each term of field f to its rows text; order is the run's terms in lunr's order and
+    order[cuts[i]:cuts[i + 1]] the terms document first + i is the first of the run to use.
+    """
+
+    first: int  # number of the run's first document
+    lengths: list[list[int]]  # tokens per field of each document
+    rows: list[dict[str, str]]
+    order: list[str]
+    cuts: list[int]
+
+
+def partial(first: int, docs: list[SearchDoc]) -> Partial:
+    """The index of docs, numbered from `first`, without their programme field."""
+    analysed = [DocTerms([field_terms(doc.field_text(name)) for name, _ in FIELDS[:PROGRAMME]]) for doc in docs]
+    seen: dict[str, str] = {}
+    cuts = [0]
+    for dt in analysed:
+        for _, grouped in dt.fields:
+            seen.update(grouped)  # a term already seen keeps its place
+        cuts.append(len(seen))
+    rows = [{term: ";".join(texts) for term, texts in by_term.items()}
+            for by_term in _field_rows(analysed, first, PROGRAMME)]
+    return Partial(first, [[n for n, _ in dt.fields] for dt in analysed], rows, list(seen), cuts)
+
+
+def join_partials(docs: list[SearchDoc], parts: list[Partial]) -> Index:
+    """build_index(docs), from the partial indexes of runs covering docs and their programme fields."""
+    parts = sorted(parts, key=lambda part: part.first)
+    if [part.first for part in parts] != [sum(len(p.lengths) for p in parts[:i]) for i in range(len(parts))] \
+            or sum(len(part.lengths) for part in parts) != len(docs):
+        raise ValueError("the partial indexes do not cover the documents once each, in order")
+    programme = [field_terms(doc.programme) for doc in docs]
+    order: dict[str, None] = {}
+    lengths = []
+    for part in parts:
+        for i, counts in enumerate(part.lengths):
+            order.update(dict.fromkeys(part.order[part.cuts[i]:part.cuts[i + 1]]))
+            n, grouped = programme[part.first + i]
+            order.update(dict.fromkeys(grouped))
+            lengths.append([*counts, n])
+    rows: list[dict[str, list[str]]] = [{} for _ in FIELDS]
+    for f in range(PROGRAMME):
+        into = rows[f]
+        for part in parts:
+            get = into.get
+            for term, text in part.rows[f].items():
+                at = get(term)
+                if at is None:
+                    into[term] = [text]
+                else:
+                    at.append(text)
+    for d, (_, grouped) in enumerate(programme):
+        into = rows[PROGRAMME]
+        for term, positions in grouped.items():
+            into.setdefault(term, []).append(f"{d},{positions}")
+    postings = {term: [number, *(";".join(by_term.get(term, ())) for by_term in rows)]
+                for number, term in enumerate(order)}
+    _PREVIOUS.clear()  # the next build in this process assembles every row again
+    return Index([doc.ref for doc in docs], lengths, postings)
 
 
 def _row_span(text: str, d: int) -> tuple[int, int]:
@@ -458,10 +537,14 @@ def index_files(site: Site, docs: list[SearchDoc], index: Index, shards: int | N
     return files
 
 
-def build_search(site: Site) -> list[OutputFile]:
-    """The index scripts for the site and lunr.js, copied from node_modules."""
+def build_search(site: Site, parts: list[Partial] | None = None) -> list[OutputFile]:
+    """The index scripts for the site and lunr.js, copied from node_modules.
+
+    parts: the index of every report's fields but the programme field, made while its body was
+    rendered (archive/parallel.py).
+    """
     docs = documents(site)
-    index = build_index(docs)
+    index = join_partials(docs, parts) if parts is not None else build_index(docs)
     files = index_files(site, docs, index)
     files.append(OutputFile(f"{ASSETS}/lunr.min.js", LUNR_JS.read_bytes(), str(LUNR_JS)))
     return files

@@ -7,8 +7,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypinyin import lazy_pinyin
-
 from . import programmes
 from .config import Config
 from .content import Content, Programme, Report
@@ -28,6 +26,8 @@ def file_name(name: str) -> str:
 @functools.lru_cache(maxsize=None)  # pypinyin is slow and the same names are sorted on many pages
 def sort_key(name: str) -> tuple[str, str]:
     """Order Chinese names the way a Chinese index does: by pinyin, then by the characters."""
+    from pypinyin import lazy_pinyin  # 0.2 s to import: a parallel build imports it while the others work
+
     return (" ".join(lazy_pinyin(name)).lower(), name)
 
 
@@ -112,8 +112,12 @@ def _most_common(values: list[str]) -> str:
     return min(counts, key=lambda v: (-counts[v], v))
 
 
-def assemble(content: Content, bodies: dict[str, RenderedBody], matcher, problems: Problems) -> Site:
-    """Sort the reports, group them by county, author and year, and analyse programmes across them."""
+def assemble(content: Content, bodies: dict[str, RenderedBody], matcher, problems: Problems,
+             analysed: dict[str, tuple] | None = None) -> Site:
+    """Sort the reports, group them by county, author and year, and analyse programmes across them.
+
+    analysed: programmes.report_analyses() of the reports, when it was done beforehand.
+    """
     reports = sorted(content.reports, key=lambda r: (r.date.sort_key(), r.slug), reverse=True)
     counties = _groups("county", "counties", [(r.county, r) for r in reports], problems)
     for group in counties.values():
@@ -138,5 +142,5 @@ def assemble(content: Content, bodies: dict[str, RenderedBody], matcher, problem
         year_of=years,
         root=content.root,
     )
-    site.programme_index = programmes.analyse(site)
+    site.programme_index = programmes.analyse(site, analysed=analysed)
     return site

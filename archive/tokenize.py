@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import json
+import operator
 import re
 import subprocess
 import sys
 import tempfile
 import unicodedata
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, compress, repeat
 from pathlib import Path
 
 # The one data file both implementations read; the JavaScript tokenizer loads it as a script.
@@ -258,6 +262,40 @@ def scan(text: str) -> tuple[list[str], list[int], list[int], list[str], list[in
             kinds += ["b"] * (k - 1)
             kinds.append("t")
     return terms, starts, lengths, kinds, odd
+
+
+def positions(text: str) -> tuple[list[str], list[int], list[tuple[int, int]]]:
+    """What the index needs of scan(text): terms, starts and (token number, length) of the tokens in odd.
+
+    The same tokens as scan() (tested), made a whole string at a time: every Han character starts
+    one token (the bigram with the next Han character, else the character alone), every word one.
+    """
+    folded = text.translate(_TABLE)
+    if _TABLE.expanding and not _TABLE.expanding.isdisjoint(text):
+        terms, starts, lengths, _, odd = scan(text)
+        return terms, starts, [(i, lengths[i]) for i in odd]
+    marks = [m.span() for m in _INNER_MARKS_RE.finditer(folded)]
+    if marks:  # quotation marks or dots between Han characters: the bigram spans them
+        bounds = [0, *chain.from_iterable(marks), len(folded)]
+        kept = "".join([folded[a:b] for a, b in zip(bounds[0::2], bounds[1::2])])
+        at: Sequence[int] = list(chain.from_iterable(map(range, bounds[0::2], bounds[1::2])))
+    else:
+        kept, at = folded, range(len(folded))
+    han = _NOT_HAN_RE.sub("\0", kept)
+    is_han = list(map(operator.ne, han, repeat("\0")))
+    terms = list(map(str.rstrip, compress(map(operator.add, han, han[1:] + "\0"), is_han), repeat("\0")))
+    starts = list(compress(at, is_han))
+    words = [(m.group(), m.start()) for m in _WORDS_RE.finditer(folded)]
+    if words:
+        every_term, every_start = terms + [w for w, _ in words], starts + [s for _, s in words]
+        order = sorted(range(len(every_start)), key=every_start.__getitem__)  # two sorted runs: merged in linear time
+        terms, starts = list(map(every_term.__getitem__, order)), list(map(every_start.__getitem__, order))
+    return terms, starts, [(bisect_left(starts, a - 1), b - a + 2) for a, b in marks]
+
+
+_INNER_MARKS_RE = re.compile(f"(?<=[{_H}])[{_T}]+(?=[{_H}])")
+_NOT_HAN_RE = re.compile(f"[^{_H}]")
+_WORDS_RE = re.compile(f"[{_W}]+")
 
 
 # --- the data file, generated from the opencc package ---------------------------------------------

@@ -42,6 +42,7 @@ def run_plain(content: Path, out: Path) -> dict:
     from archive import search
 
     search.build_search = lambda site, *a, **k: []  # the page templates still render; only the index is skipped
+    search.partial = lambda first, docs: None  # a parallel build indexes report fields with the bodies: skipped too
     return run_full(content, out)
 
 
@@ -123,4 +124,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stdout.flush()  # then leave as build.py does, without freeing every object of the site one by one
+    sys.stderr.flush()
+    os._exit(status)

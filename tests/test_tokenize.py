@@ -127,3 +127,29 @@ def test_fast_path_equals_the_plain_rule(text):
 def test_fast_path_on_the_real_sources():
     for line in SOURCES.splitlines():
         assert tk.tokenize(line) == tk.tokenize_reference(line)
+
+
+def as_positions(text: str) -> tuple:
+    """What the index takes of the plain rule: terms, starts, and (token, length) where a bigram spans a mark."""
+    tokens = tk.tokenize_reference(text)
+    return ([t.term for t in tokens], [t.start for t in tokens],
+            [(i, t.length) for i, t in enumerate(tokens) if t.length != len(t.term)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(MIXED)
+def test_positions_equal_the_plain_rule(text):
+    """positions() (whole-string: one token per Han character, words merged in by offset) agrees with the rule."""
+    assert tk.positions(text) == as_positions(text)
+
+
+@pytest.mark.parametrize("text", ["村里的“五老”调解员说：“矛盾不上交”。", "“六个一”创新社会管理", "2017年7月，平江县·三市镇",
+                                  "中“”国", "“中”", "a“b”c", "臺灣 déjà vu 2017"])
+def test_positions_around_quotation_marks(text):
+    assert tk.positions(text) == as_positions(text)
+
+
+def test_positions_on_the_real_sources():
+    for line in SOURCES.splitlines():
+        assert tk.positions(line) == as_positions(line)
+    assert tk.positions(SOURCES) == as_positions(SOURCES)

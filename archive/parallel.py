@@ -1,0 +1,255 @@
+"""Share a cold build's per-report and per-page work between forked processes that inherit the loaded site."""
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import pickle
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+from . import markdown, pages, programmes, search
+from .content import Report
+from .errors import BuildError
+from .output import OutputFile, Staging
+
+T = TypeVar("T")
+
+# Below this many reports, starting processes costs more than they save (the 5 real reports build serially).
+MIN_REPORTS = 50
+# Each process holds a copy of what it changes of the site: no more than this many by default.
+MAX_JOBS = 8
+# Reports are handed out in runs, largest first and at least this long at the end: the processes
+# finish together, and there are few runs whose search rows must be joined.
+MIN_RUN = 8
+
+
+def jobs(requested: int | None, reports: int) -> int:
+    """How many processes a cold build uses: `requested` (--jobs, or ARCHIVE_JOBS), else one per CPU for a big site."""
+    if requested is None and os.environ.get("ARCHIVE_JOBS", "").strip().isdigit():
+        requested = int(os.environ["ARCHIVE_JOBS"])
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if requested is None:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return min(cpus, MAX_JOBS) if reports >= MIN_REPORTS else 1
+    return max(1, requested)
+
+
+class Claims:
+    """Hands out item numbers in increasing order to whichever process asks first.
+
+    Every process walks the same items in the same order and does item i only when mine(i) says
+    so: each number is taken by exactly one process, and a busy process simply takes fewer.
+    """
+
+    def __init__(self, context) -> None:
+        self._next = context.Value("q", 0)
+        self._taken = -1
+        self.at = -1  # the item this process is working on, to order errors as a serial build meets them
+
+    def mine(self, i: int) -> bool:
+        """Whether item i is this process's (items must be asked about in increasing order)."""
+        if i > self._taken:
+            with self._next.get_lock():
+                self._taken = max(self._next.value, i)
+                self._next.value = self._taken + 1
+        if i == self._taken:
+            self.at = i
+            return True
+        return False
+
+
+class _All(Claims):
+    """Every item is mine: one process does the whole task."""
+
+    def __init__(self) -> None:
+        self.at = -1
+
+    def mine(self, i: int) -> bool:
+        """Always."""
+        self.at = i
+        return True
+
+
+class _Failed:
+    """An exception raised in a worker, sent back with the item it was raised at."""
+
+    def __init__(self, at: int, error: BaseException) -> None:
+        self.at = at
+        self.problems = error.problems if isinstance(error, BuildError) else None  # BuildError pickles as text only
+        try:  # other errors travel as they are; one that cannot be pickled travels as its traceback
+            pickle.dumps(error)
+            self.error: BaseException = error
+        except Exception:  # noqa: BLE001
+            self.error = RuntimeError("".join(traceback.format_exception(error)))
+
+    def exception(self) -> BaseException:
+        """The error to raise in the main process."""
+        return BuildError(self.problems) if self.problems is not None else self.error
+
+
+def share(task: Callable[[Claims, bool], T], n: int) -> list[T]:
+    """task(claims, main) in this process (main=True) and in n - 1 forked copies; their results, this one's first.
+
+    The copies inherit everything loaded so far. An error raised by any of them is raised here: the
+    one at the lowest item, which is the one a serial build would have met first.
+    """
+    context = multiprocessing.get_context("fork")
+    try:
+        claims = Claims(context) if n > 1 else None
+    except OSError:  # no shared memory for the counter (a locked-down container): do it all here
+        claims = None
+    if claims is None:
+        return [task(_All(), True)]
+    sys.stdout.flush()  # what is buffered now must not be written again by each copy
+    sys.stderr.flush()
+    gc.freeze()  # the copies share the loaded objects' pages instead of copying them when collecting
+    workers = []
+    try:
+        for _ in range(n - 1):
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_worker, args=(task, claims, send), daemon=True)
+            process.start()
+            send.close()
+            workers.append((process, receive))
+        failures: list[_Failed] = []
+        results: list[Any] = []
+        try:
+            results.append(task(claims, True))
+        except Exception as exc:  # noqa: BLE001 - compared with the workers' errors below
+            failures.append(_Failed(claims.at, exc))
+        for process, receive in workers:
+            try:
+                result = receive.recv()
+            except EOFError:
+                result = _Failed(-1, RuntimeError(f"a build process ended without a result (exit code {process.exitcode})"))
+            if isinstance(result, _Failed):
+                failures.append(result)
+            results.append(result)
+        if failures:
+            raise min(failures, key=lambda f: f.at).exception()
+        return results
+    finally:
+        for process, receive in workers:
+            receive.close()
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        gc.unfreeze()
+
+
+def _worker(task: Callable[[Claims, bool], Any], claims: Claims, send) -> None:
+    """A forked copy: run its share of the task and send the result (or the error) back."""
+    try:
+        result = task(claims, False)
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+        result = _Failed(claims.at, exc)
+    send.send(result)
+    send.close()
+
+
+# ---------------------------------------------------------------- the build's two shared steps
+
+
+@dataclass
+class Prepared:
+    """What the processes make of each report before the collection is analysed as a whole."""
+
+    bodies: dict  # slug -> RenderedBody, in the order of the reports loaded
+    analysed: dict[str, tuple]  # slug -> programmes.report_analyses()
+    parts: list[search.Partial]  # the search index of every field but the programme field
+
+
+def prepare(reports: list[Report], order: list[Report], programme_list: list, matcher, n: int) -> Prepared:
+    """Every report's body rendered, its programme mentions found and its fields indexed for search.
+
+    order: the reports as the site will list them, which numbers them in the search index.
+    """
+    markdown.markdown_for(matcher)  # built once here, inherited by the workers
+    runs = [(first, order[first:first + size]) for first, size in _runs(len(order), n)]
+
+    def task(claims: Claims, main: bool) -> dict[int, tuple[list, dict, search.Partial]]:
+        if main:
+            import pypinyin  # noqa: F401 - sorting by pinyin needs it next: the others take more runs meanwhile
+        done = {}
+        for k, (first, run) in enumerate(runs):
+            if claims.mine(k):
+                bodies = [markdown.render_body(report, matcher) for report in run]
+                analysed = programmes.report_analyses(run, dict(zip((r.slug for r in run), bodies)), matcher, programme_list)
+                docs = [search.document(report, body, []) for report, body in zip(run, bodies)]
+                done[k] = (bodies, analysed, search.partial(first, docs))
+        return done
+
+    done: dict[int, tuple[list, dict, search.Partial]] = {}
+    for result in share(task, n):
+        done.update(result)
+    rendered, analysed = {}, {}
+    for k, (first, run) in enumerate(runs):
+        rendered.update(zip((report.slug for report in run), done[k][0]))
+        analysed.update(done[k][1])
+    return Prepared({report.slug: rendered[report.slug] for report in reports}, analysed,
+                    [done[k][2] for k in range(len(runs))])
+
+
+def _runs(count: int, n: int) -> list[tuple[int, int]]:
+    """(first, length) of runs covering count items for n processes, each a fraction of what is left."""
+    runs, first = [], 0
+    while first < count:
+        size = min(count - first, max(MIN_RUN, (count - first) // (2 * n)))
+        runs.append((first, size))
+        first += size
+    return runs
+
+
+def render(site, layouts, parts: list[search.Partial] | None, n: int, staging: Staging) -> list[OutputFile]:
+    """Every file of the site: the pages shared out, the search index made here meanwhile.
+
+    Each process writes what it makes into the staging folder as it goes (creating files costs as
+    much as rendering some pages); staging.commit() writes the rest.
+    """
+
+    def task(claims: Claims, main: bool) -> tuple[list[OutputFile], dict[int, OutputFile]]:
+        index = []
+        if main:
+            index = search.build_search(site, parts)
+            staging.write_ahead(index)
+        share_pages = _Pages(claims, main, staging)
+        files = pages.render_site(site, layouts, share_pages)
+        return (files + index, share_pages.skipped) if main else ([], share_pages.rendered)
+
+    (files, skipped), *others = share(task, n)
+    rendered: dict[int, OutputFile] = {}
+    for _, theirs in others:
+        rendered.update(theirs)
+    staging.written.update(f.path for f in rendered.values())
+    filled = {id(f): rendered[i] for i, f in skipped.items()}
+    return [filled.get(id(f), f) for f in files]
+
+
+class _Pages:
+    """Wraps a Renderer's page(): renders and writes the pages claimed by this process, leaves the others empty."""
+
+    def __init__(self, claims: Claims, main: bool, staging: Staging) -> None:
+        self.claims = claims
+        self.main = main  # the process that makes the rest of the site; the others only render pages
+        self.staging = staging
+        self.count = 0
+        self.rendered: dict[int, OutputFile] = {}
+        self.skipped: dict[int, OutputFile] = {}
+
+    def wrap(self, page: Callable[..., OutputFile]) -> Callable[..., OutputFile]:
+        """page() rendering only this process's pages (a placeholder with the URL for the others)."""
+
+        def shared_page(template: str, url: str, **context) -> OutputFile:
+            i, self.count = self.count, self.count + 1
+            if self.claims.mine(i):
+                out = self.rendered[i] = page(template, url, **context)
+                self.staging.write_ahead([out])
+                return out
+            out = self.skipped[i] = OutputFile(url, b"", "")
+            return out
+
+        return shared_page
