@@ -8,11 +8,18 @@
    touches (tests compare every score with lunr.js querying the same index: referenceSearch).
 
    Index files (written by archive/search.py), each a script calling back into this object:
-     assets/search/manifest.js   ArchiveSearch.manifest({fields, shards, docs, programmes, suggest})
+     assets/search/manifest.js   ArchiveSearch.manifest({fields, count, lengths, refs, shards, split, suggest})
+                                 lengths: every document's field lengths, document by document (for BM25);
+                                 refs: [prefix, suffix, [name, ...]], a page is prefix + name + suffix
      assets/search/shard-N.js    ArchiveSearch.shard([N, [[term, lunrIndex, rowsField0, rowsField1, ...], ...]])
                                  rows: "docNumber,startSteps…[:k,length…]" joined by ";"
                                  (scores are computed here, as lunr.js's builder computes them)
-     assets/search/doc-N.js      ArchiveSearch.doc([N, [[anchor, text], ...]])   (for snippets)
+     assets/search/doc-N.js      ArchiveSearch.doc([N, [title, county, date], [[anchor, text], ...]])
+                                 what only a shown result needs: its title line and passages for snippets
+     assets/search/facets.js     ArchiveSearch.facets({counties, programmes, county, year, programmesOf})
+                                 (the result page's facets; searching never loads it)
+   Per query: the shards of its terms, then the doc files of the first results (search() starts
+   loading them as soon as the first options.details results are known, while it checks the rest).
    A plain script (window.ArchiveSearch) that node can also require. */
 (function (root, factory) {
   if (typeof module === "object" && module.exports) {
@@ -36,7 +43,11 @@
     expansions: Object.create(null), // prefix -> lunr's expansion of prefix* over the loaded terms
     index: null,                     // lunr.Index over everything loaded (reference and tests only)
     dirty: true,
-    docs: {}              // doc number -> [[anchor, text], ...]
+    refs: [],             // doc number -> page URL relative to the site root
+    docs: {},             // doc number -> [[anchor, text], ...]
+    folded: {},           // doc number -> each passage folded as search sees it (see doc())
+    meta: {},             // doc number -> [title, county, date]
+    facets: null          // facets.js, once loaded
   };
 
   function lunr() { return lunrLib || (typeof window !== "undefined" && window.lunr); }
@@ -71,13 +82,16 @@
   /* ------------------------------------------------------------ callbacks of the index scripts */
 
   function manifest(m) {
+    var nf = m.fields.length, prefix = m.refs[0], suffix = m.refs[1], names = m.refs[2];
     state.manifest = m;
     state.textFields = null;
-    state.refs = m.docs.map(function (d) { return d[0]; });
+    state.refs = new Array(names.length);
+    for (var d = 0; d < names.length; d++) { state.refs[d] = prefix + names[d] + suffix; }
+    // lunr.Builder's average field lengths: summed document by document, divided by the count
     state.averages = m.fields.map(function (_, f) {
       var sum = 0;
-      m.lengths.forEach(function (lengths) { sum += lengths[f]; });
-      return sum / m.docs.length;
+      for (var d = 0; d < m.count; d++) { sum += m.lengths[d * nf + f]; }
+      return sum / m.count;
     });
   }
 
@@ -132,7 +146,7 @@
     if (p) { return p; }
     var entry = state.entries[term];
     if (!entry) { return null; }
-    var m = state.manifest, fields = m.fields, count = m.docs.length, k1 = m.k1, b = m.b, withTerm = 0;
+    var m = state.manifest, fields = m.fields, nf = fields.length, count = m.count, k1 = m.k1, b = m.b, withTerm = 0;
     for (var c = 0; c < fields.length; c++) { withTerm += rowCount(entry[2 + c]); }
     var x = (count - withTerm + 0.5) / (withTerm + 0.5), idf = Math.log(1 + Math.abs(x));
     p = { term: term, number: entry[1], fields: [] };
@@ -140,7 +154,7 @@
       var rows = { docs: [], scores: [], texts: [], at: Object.create(null) };
       var boost = m.boosts[f], average = state.averages[f];
       eachRow(entry[2 + f], function (d, tf, text) {
-        var fieldLength = m.lengths[d][f];
+        var fieldLength = m.lengths[d * nf + f];
         var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (fieldLength / average)) + tf);
         score *= boost;
         score *= 1;  // document boost
@@ -163,7 +177,35 @@
     return text;
   }
 
-  function doc(arg) { state.docs[arg[0]] = arg[1]; }
+  /* A document's file: kept, and its passages folded now, while the other files of a query load. */
+  function doc(arg) {
+    var n = arg[0], paragraphs = arg[2], folded = new Array(paragraphs.length);
+    for (var i = 0; i < paragraphs.length; i++) { folded[i] = fold(paragraphs[i][1]); }
+    state.meta[n] = arg[1];
+    state.docs[n] = paragraphs;
+    state.folded[n] = folded;
+  }
+
+  function facets(arg) { state.facets = arg; }
+
+  /* tk.fold, with each code unit's folding kept in an array: passages are folded on every query's
+     first run, and an array lookup by code is several times cheaper than a Map lookup by string. */
+  var foldedUnit = [];
+  function fold(text) {
+    var out = "";
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charCodeAt(i);
+      if (c >= 0xD800 && c <= 0xDBFF && i + 1 < text.length) {  // a pair of surrogates: one code point
+        out += tk.foldChar(text.slice(i, i + 2));
+        i++;
+        continue;
+      }
+      var f = foldedUnit[c];
+      if (f === undefined) { f = foldedUnit[c] = tk.foldChar(text[i]); }
+      out += f;
+    }
+    return out;
+  }
 
   function sortedPairs(flat) {
     var pairs = [];
@@ -194,9 +236,9 @@
       inverted[term] = lunrPosting;
     });
     var fieldVectors = Object.create(null);
-    m.docs.forEach(function (doc) {
+    state.refs.forEach(function (ref) {
       m.fields.forEach(function (field) {
-        var fieldRef = field + "/" + doc[0];
+        var fieldRef = field + "/" + ref;
         fieldVectors[fieldRef] = new L.Vector(sortedPairs(vectors[fieldRef] || []));
       });
     });
@@ -214,9 +256,9 @@
   /* The loaded shards as the lunr JSON they came from (tests compare it with lunr.py's). */
   function toLunrJSON() {
     var m = state.manifest, idx = lunrIndex(), fieldVectors = [];
-    for (var d = 0; d < m.docs.length; d++) {
+    for (var d = 0; d < m.count; d++) {
       for (var f = 0; f < m.fields.length; f++) {
-        var fieldRef = m.fields[f] + "/" + m.docs[d][0];
+        var fieldRef = m.fields[f] + "/" + state.refs[d];
         fieldVectors.push([fieldRef, idx.fieldVectors[fieldRef].elements]);
       }
     }
@@ -368,12 +410,15 @@
     return tokens;
   }
 
-  /* Search: resolves to {units, results: [{ref, doc, score}]} in lunr's order (ties: newest first). */
-  function search(q) {
+  /* Search: resolves to {units, results: [{ref, doc, score}]} in lunr's order (ties: newest first).
+     The doc files of the first options.details results (10 unless given; 0 for none) start loading
+     as soon as those results are known: every list shows them, and they load while the rest is checked. */
+  function search(q, options) {
+    var details = options && options.details !== undefined ? options.details : 10;
     return init().then(function () {
       var units = parse(q);
       if (!units.length) { return { units: units, results: [] }; }
-      return loadShards(queryTokens(units)).then(function () { return run(units, evaluate); });
+      return loadShards(queryTokens(units)).then(function () { return run(units, evaluate, details); });
     });
   }
 
@@ -405,7 +450,7 @@
   /* lunr.Index.query for these clauses: [{doc, score}]. */
   function lunrQuery(list) {
     var L = lunr(), number = {};
-    state.manifest.docs.forEach(function (d, n) { number[d[0]] = n; });
+    state.refs.forEach(function (ref, n) { number[ref] = n; });
     return lunrIndex().query(function (query) {
       list.forEach(function (c) {
         query.term(c.term, {
@@ -422,7 +467,7 @@
      meets them, the query vector (1 per expanded term, added up) dotted with the field's BM25
      vector in term-number order, divided by the query vector's length. */
   function evaluate(list) {
-    var m = state.manifest, nf = m.fields.length, nd = m.docs.length;
+    var m = state.manifest, nf = m.fields.length, nd = m.count;
     var weight = Object.create(null), used = [], required = 0;
     var hits = new Int32Array(nd), excluded = new Uint8Array(nd), met = new Uint8Array(nd * nf);
     var order = [], fieldOrder = new Array(nd);
@@ -475,36 +520,54 @@
     return results;
   }
 
-  function run(units, query) {
-    var m = state.manifest;
-    var positive = units.filter(function (u) { return !u.negated; });
-    var found = positive.length ? query(clauses(units))
-      : m.docs.map(function (d, n) { return { doc: n, score: 0 }; });
-    var results = [];
-    found.forEach(function (r) {
-      for (var i = 0; i < units.length; i++) {
-        var u = units[i];
-        if (u.negated) {
-          if (occurs(u, r.doc)) { return; }
-        } else if (!occurs(u, r.doc)) {
-          return;
-        }
+  /* The results in order: ranked first, then checked for the phrases in that order, so that the
+     doc files of the first `details` results load while the others are checked. */
+  function run(units, query, details) {
+    var positive = units.filter(function (u) { return !u.negated; }), found;
+    if (positive.length) {
+      found = query(clauses(units));
+    } else {
+      found = [];
+      for (var n = 0; n < state.manifest.count; n++) { found.push({ doc: n, score: 0 }); }
+    }
+    found.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+    var results = [], requested = !details;
+    for (var k = 0; k < found.length; k++) {
+      var r = found[k], ok = true;
+      for (var i = 0; i < units.length && ok; i++) {
+        ok = units[i].negated ? !occurs(units[i], r.doc) : occurs(units[i], r.doc);
       }
-      results.push({ ref: m.docs[r.doc][0], doc: r.doc, score: r.score });
-    });
-    results.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+      if (!ok) { continue; }
+      results.push({ ref: state.refs[r.doc], doc: r.doc, score: r.score });
+      if (!requested && results.length === details) { requested = true; prefetch(results); }
+    }
+    if (!requested) { prefetch(results); }
     return { units: units, results: results };
   }
+
+  function prefetch(results) { results.forEach(function (r) { loadDoc(r.doc); }); }
 
   /* ------------------------------------------------------------ snippets */
 
   function loadDoc(n) { return load("assets/search/doc-" + n + ".js").then(function () { return state.docs[n]; }); }
 
-  /* Ranges [start, end) in code points of text where the positive units occur. */
-  function highlights(text, units) {
+  /* What a shown result needs: {ref, title, county, date}, once its doc file is loaded (loadDoc). */
+  function details(n) {
+    var meta = state.meta[n];
+    return meta ? { ref: state.refs[n], title: meta[0], county: meta[1], date: meta[2] } : null;
+  }
+
+  /* The facets of every document, for the result page: resolves to
+     {counties, programmes: [[url, name, aliases]], county: [n], year: [n], programmesOf: [[n]]}. */
+  function loadFacets() { return load("assets/search/facets.js").then(function () { return state.facets; }); }
+
+  /* Ranges [start, end) in code points of text where the positive units occur (folded: the text
+     as fold() gives it, if known). */
+  function highlights(text, units, folded) {
     // a match starts with a token whose term starts with the unit's first character: a passage
     // without any of those characters needs no tokenizing (most passages of a report)
-    var folded = tk.fold(text), possible = units.some(function (u) {
+    if (folded === undefined) { folded = fold(text); }
+    var possible = units.some(function (u) {
       return !u.negated && folded.indexOf(String.fromCodePoint(u.tokens[0].term.codePointAt(0))) >= 0;
     });
     if (!possible) { return { ranges: [], units: 0 }; }
@@ -562,9 +625,9 @@
   /* One or two passages of a document with the matches marked: [{anchor, parts: [{text, mark}]}]. */
   function snippets(n, units, max, width) {
     max = max || 2; width = width || 110;
-    var paragraphs = state.docs[n] || [], scored = [];
+    var paragraphs = state.docs[n] || [], folded = state.folded[n] || [], scored = [];
     paragraphs.forEach(function (p, i) {
-      var h = highlights(p[1], units);
+      var h = highlights(p[1], units, folded[i]);
       if (h.ranges.length) { scored.push({ i: i, anchor: p[0], text: p[1], h: h }); }
     });
     scored.sort(function (a, b) { return b.h.units - a.h.units || b.h.ranges.length - a.h.ranges.length || a.i - b.i; });
@@ -625,8 +688,9 @@
   }
 
   return {
-    init: init, manifest: manifest, shard: shard, doc: doc, search: search, referenceSearch: referenceSearch, parse: parse,
-    loadAll: loadAll, loadDoc: loadDoc, snippets: snippets, highlights: highlights, suggest: suggest,
+    init: init, manifest: manifest, shard: shard, doc: doc, facets: facets, search: search, referenceSearch: referenceSearch,
+    parse: parse, loadAll: loadAll, loadDoc: loadDoc, details: details, loadFacets: loadFacets, snippets: snippets,
+    highlights: highlights, suggest: suggest,
     toLunrJSON: toLunrJSON, state: state
   };
 });
