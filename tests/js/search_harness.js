@@ -4,6 +4,8 @@
 //   {"q": "县", "lunr": true}   -> the same, answered by lunr.js's own Index.query (the reference)
 //   {"lunr": true}               -> the index of all shards as lunr JSON
 //   {"snippets": q, "doc": n}    -> the passages shown for document n
+//   {"highlights": q, "texts": [...]} -> per text, [the ranges marked, as tokenizing the whole text marks them]
+//   {"details": n}               -> {ref, title, county, date} of document n, from its doc file
 "use strict";
 const path = require("node:path");
 const readline = require("node:readline");
@@ -25,6 +27,12 @@ async function answer(req) {
     return engine.snippets(req.doc, units, 2);
   }
   if (req.suggest !== undefined) { await engine.init(); return engine.suggest(req.suggest); }
+  if (req.highlights !== undefined) {
+    await engine.init();
+    const units = engine.parse(req.highlights);
+    return req.texts.map((t) => [engine.highlights(t, units).ranges, engine.highlights(t, units, null).ranges]);
+  }
+  if (req.details !== undefined) { await engine.init(); await engine.loadDoc(req.details); return engine.details(req.details); }
   throw new Error("unknown request " + JSON.stringify(req));
 }
 

@@ -58,7 +58,7 @@
     return new Promise(function (resolve, reject) {
       var s = document.createElement("script");
       s.src = state.base + path;
-      s.async = false;
+      s.async = true;  // each index script runs as it arrives: they call back with their own number
       s.onload = function () { resolve(); };
       s.onerror = function () { reject(new Error("无法载入检索索引：" + path)); };
       document.head.appendChild(s);
@@ -107,15 +107,28 @@
     }
   }
 
+  /* Positions text "startSteps…[:k,length…]" as one flat array [start, length, start, length, …]
+     (starts ascending), read digit by digit: a phrase check decodes thousands of them. */
   function decodePositions(term, text) {
-    var parts = text.split(":"), steps = parts[0].split(","), usual = Array.from(term).length;
-    var positions = new Array(steps.length), at = 0;
-    for (var k = 0; k < steps.length; k++) { at += +steps[k]; positions[k] = [at, usual]; }
-    if (parts[1]) {
-      var odd = parts[1].split(",");
-      for (var j = 0; j + 1 < odd.length; j += 2) { positions[+odd[j]][1] = +odd[j + 1]; }
+    var usual = term.length === 1 || term.codePointAt(0) <= 0xFFFF && term.length === 2 ? term.length : Array.from(term).length;
+    var out = [], at = 0, n = 0, i = 0, c, len = text.length;
+    for (; i < len; i++) {
+      c = text.charCodeAt(i);
+      if (c === 44) { at += n; out.push(at, usual); n = 0; }       // ,
+      else if (c === 58) { break; }                                // :
+      else { n = n * 10 + (c - 48); }
     }
-    return positions;
+    at += n; out.push(at, usual);
+    if (i < len) {  // k,length pairs: the k-th position spans length characters, not the term's own
+      var k = -1; n = 0;
+      for (i++; i <= len; i++) {
+        c = i < len ? text.charCodeAt(i) : 44;
+        if (c !== 44) { n = n * 10 + (c - 48); continue; }
+        if (k < 0) { k = n; } else { out[2 * k + 1] = n; k = -1; }
+        n = 0;
+      }
+    }
+    return out;
   }
 
   function rowCount(rows) {
@@ -168,7 +181,7 @@
     return (state.postings[term] = p);
   }
 
-  /* Positions [[start, length], ...] of a term in one field of a document (by number), or null. */
+  /* Positions [start, length, start, length, …] of a term in one field of a document (by number), or null. */
   function positions(term, f, d) {
     var p = posting(term), rows = p && p.fields[f], i = rows ? rows.at[d] : undefined;
     if (i === undefined) { return null; }
@@ -180,7 +193,7 @@
   /* A document's file: kept, and its passages folded now, while the other files of a query load. */
   function doc(arg) {
     var n = arg[0], paragraphs = arg[2], folded = new Array(paragraphs.length);
-    for (var i = 0; i < paragraphs.length; i++) { folded[i] = fold(paragraphs[i][1]); }
+    for (var i = 0; i < paragraphs.length; i++) { folded[i] = foldSame(paragraphs[i][1]); }
     state.meta[n] = arg[1];
     state.docs[n] = paragraphs;
     state.folded[n] = folded;
@@ -191,6 +204,25 @@
   /* tk.fold, with each code unit's folding kept in an array: passages are folded on every query's
      first run, and an array lookup by code is several times cheaper than a Map lookup by string. */
   var foldedUnit = [];
+
+  /* The text folded, if each of its code units folds to exactly one (so that an offset in the
+     result is an offset in the text, in code points too: no surrogates); else null. Most passages
+     need no change at all and are returned as they are. */
+  function foldSame(text) {
+    var out = null, from = 0;
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charCodeAt(i);
+      if (c >= 0xD800 && c <= 0xDFFF) { return null; }
+      var f = foldedUnit[c];
+      if (f === undefined) { f = foldedUnit[c] = tk.foldChar(text[i]); }
+      if (f.length !== 1) { return null; }
+      if (f.charCodeAt(0) !== c) {
+        out = (out === null ? "" : out) + text.slice(from, i) + f;
+        from = i + 1;
+      }
+    }
+    return out === null ? text : out + text.slice(from);
+  }
   function fold(text) {
     var out = "";
     for (var i = 0; i < text.length; i++) {
@@ -269,7 +301,11 @@
         var p = posting(t), lunrPosting = { _index: p.number };
         m.fields.forEach(function (field, f) {
           lunrPosting[field] = {};
-          p.fields[f].docs.forEach(function (d) { lunrPosting[field][state.refs[d]] = { position: positions(t, f, d) }; });
+          p.fields[f].docs.forEach(function (d) {
+            var flat = positions(t, f, d), pairs = [];
+            for (var i = 0; i < flat.length; i += 2) { pairs.push([flat[i], flat[i + 1]]); }
+            lunrPosting[field][state.refs[d]] = { position: pairs };
+          });
         });
         return [t, lunrPosting];
       })
@@ -361,14 +397,28 @@
     return (state.expansions[prefix] = L.TokenSet.fromArray(terms).intersect(L.TokenSet.fromString(prefix + "*")).toArray());
   }
 
+  /* The positions of any of the terms in one field of a document, flat and in ascending order. */
   function positionsOf(terms, f, d) {
-    if (terms.length === 1) { return positions(terms[0], f, d) || []; }
-    var out = [];
+    if (terms.length === 1) { return positions(terms[0], f, d); }
+    var pairs = [];
     for (var i = 0; i < terms.length; i++) {
       var p = positions(terms[i], f, d);
-      if (p) { out = out.concat(p); }
+      for (var j = 0; p && j < p.length; j += 2) { pairs.push([p[j], p[j + 1]]); }
     }
+    if (!pairs.length) { return null; }
+    pairs.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    var out = [];
+    for (var k = 0; k < pairs.length; k++) { out.push(pairs[k][0], pairs[k][1]); }
     return out;
+  }
+
+  /* Does any of the terms occur in one field of a document? (No positions needed.) */
+  function inField(terms, f, d) {
+    for (var i = 0; i < terms.length; i++) {
+      var p = posting(terms[i]);
+      if (p && p.fields[f].at[d] !== undefined) { return true; }
+    }
+    return false;
   }
 
   /* Does the unit occur contiguously in one of the document's own text fields? The programme-names
@@ -378,21 +428,41 @@
      must be exactly as far apart as in the query: 农村警务“113”模式 is not found in
      农村警务“113”工作模式. */
   function occurs(unit, d) {
-    var expanded = unit.tokens.map(expand), fields = textFields();
+    var expanded = unit.tokens.map(expand), fields = textFields(), last = unit.tokens.length - 1;
     for (var n = 0; n < fields.length; n++) {
-      var f = fields[n], current = positionsOf(expanded[0], f, d);
-      for (var k = 1; k < unit.tokens.length && current.length; k++) {
-        var t = unit.tokens[k], allowed = new Set(), next = positionsOf(expanded[k], f, d), kept = [];
-        for (var i = 0; i < current.length; i++) {
-          var end = current[i][0] + current[i][1];
-          allowed.add(t.sameRun ? end - 1 : end + t.gap);
-        }
-        for (var j = 0; j < next.length; j++) { if (allowed.has(next[j][0])) { kept.push(next[j]); } }
-        current = kept;
+      var f = fields[n];
+      if (!last) {
+        if (inField(expanded[0], f, d)) { return true; }
+        continue;
+      }
+      var skip = false;  // every token must be in the field before any positions are decoded
+      for (var k = 0; k <= last && !skip; k++) { skip = !inField(expanded[k], f, d); }
+      if (skip) { continue; }
+      var current = positionsOf(expanded[0], f, d);
+      for (k = 1; k <= last && current.length; k++) {
+        current = follow(current, positionsOf(expanded[k], f, d), unit.tokens[k]);
       }
       if (current.length) { return true; }
     }
     return false;
+  }
+
+  /* The positions of next that continue a chain ending at one of current's: both flat and ascending
+     by start; a pair of pointers walks them once. */
+  function follow(current, next, t) {
+    var wants = [], sorted = true;
+    for (var i = 0; i < current.length; i += 2) {
+      var want = current[i] + current[i + 1] + (t.sameRun ? -1 : t.gap);
+      if (wants.length && want < wants[wants.length - 1]) { sorted = false; }
+      wants.push(want);
+    }
+    if (!sorted) { wants.sort(function (a, b) { return a - b; }); }
+    var kept = [], w = 0;
+    for (var j = 0; j < next.length && w < wants.length; j += 2) {
+      while (w < wants.length && wants[w] < next[j]) { w++; }
+      if (w < wants.length && wants[w] === next[j]) { kept.push(next[j], next[j + 1]); }
+    }
+    return kept;
   }
 
   /* Indexes of the fields a match must be in: every field but the programme names. */
@@ -561,52 +631,54 @@
      {counties, programmes: [[url, name, aliases]], county: [n], year: [n], programmesOf: [[n]]}. */
   function loadFacets() { return load("assets/search/facets.js").then(function () { return state.facets; }); }
 
-  /* Ranges [start, end) in code points of text where the positive units occur (folded: the text
-     as fold() gives it, if known). */
-  function highlights(text, units, folded) {
+  /* Ranges [start, end) in code points of text where the positive units occur. same: the text
+     folded unit for unit (foldSame), if known. */
+  function highlights(text, units, same) {
+    if (same === undefined) { same = foldSame(text); }
     // a match starts with a token whose term starts with the unit's first character: a passage
     // without any of those characters needs no tokenizing (most passages of a report)
-    if (folded === undefined) { folded = fold(text); }
-    var possible = units.some(function (u) {
-      return !u.negated && folded.indexOf(String.fromCodePoint(u.tokens[0].term.codePointAt(0))) >= 0;
-    });
+    var folded = same === null ? fold(text) : same;
+    var possible = units.some(function (u) { return !u.negated && folded.indexOf(firstChar(u)) >= 0; });
     if (!possible) { return { ranges: [], units: 0 }; }
     var tokens = null, ranges = [], hitUnits = {};
     units.forEach(function (u, ui) {
       if (u.negated) { return; }
       if (u.tokens.length === 1 && u.tokens[0].prefix) {
         // one character: mark every place it stands, as the first or the last of a token
-        var c = u.tokens[0].term, chars = Array.from(text);
-        for (var i = 0; i < chars.length; i++) {
+        var c = u.tokens[0].term, i;
+        if (same !== null) {  // (a longer term, a word being typed, is not marked: no character equals it)
+          for (i = c.length === 1 ? same.indexOf(c) : -1; i >= 0; i = same.indexOf(c, i + 1)) {
+            ranges.push([i, i + 1]);
+            hitUnits[ui] = true;
+          }
+          return;
+        }
+        var chars = Array.from(text);
+        for (i = 0; i < chars.length; i++) {
           if (tk.foldChar(chars[i]) === c) { ranges.push([i, i + 1]); hitUnits[ui] = true; }
         }
         return;
       }
-      var first = u.tokens[0];
+      // Tokenize only around each place the unit's first character stands, from the separator
+      // before it to one well after it: no token spans a separator (a character of class OTHER),
+      // so these are the passage's own tokens there. A chain reaching the end of such a window
+      // is looked for again in the whole passage.
+      if (same !== null) {
+        var c0 = firstChar(u), span = 2 * u.text.length + 8, whole = false;
+        for (var at = same.indexOf(c0), covered = 0; at >= 0 && !whole; at = same.indexOf(c0, at + 1)) {
+          if (at < covered) { continue; }
+          var a = at, b = Math.min(same.length, at + span);
+          while (a > 0 && tk.charClass(same[a - 1]) !== tk.OTHER) { a--; }
+          while (b < same.length && tk.charClass(same[b]) !== tk.OTHER) { b++; }
+          var window = tk.tokenize(text.slice(a, b));
+          for (var w = 0; w < window.length; w++) { window[w][1] += a; }
+          whole = chains(u, window, b < same.length, function (r) { ranges.push(r); hitUnits[ui] = true; });
+          covered = b;
+        }
+        if (!whole) { return; }
+      }
       tokens = tokens || tk.tokenize(text);
-      tokens.forEach(function (t, k) {
-        if (!matches(first, t)) { return; }
-        var chainStart = t[1], prev = t, ok = true, j = k;
-        for (var n = 1; n < u.tokens.length && ok; n++) {
-          var want = u.tokens[n], next = null;
-          for (var m = j + 1; m < tokens.length && m <= j + 3; m++) {
-            var cand = tokens[m];
-            if (cand[3] === "t" && !want.prefix && want.kind !== "u") { continue; }
-            if (!matches(want, cand)) { continue; }
-            var end = prev[1] + prev[2], okGap;
-            if (want.sameRun) { okGap = cand[1] === end - 1; }
-            else if (want.gap === 0) { okGap = cand[1] === end; }
-            else { okGap = cand[1] > end && cand[1] <= end + want.gap + 2; }
-            if (okGap) { next = cand; j = m; break; }
-          }
-          if (next) { prev = next; } else { ok = false; }
-        }
-        if (ok) {
-          var last = prev[1] + (prev[3] === "b" && u.tokens[u.tokens.length - 1].prefix ? 1 : prev[2]);
-          ranges.push([chainStart, last]);
-          hitUnits[ui] = true;
-        }
-      });
+      chains(u, tokens, false, function (r) { ranges.push(r); hitUnits[ui] = true; });
     });
     ranges.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
     var merged = [];
@@ -615,6 +687,40 @@
       if (top && r[0] <= top[1]) { top[1] = Math.max(top[1], r[1]); } else { merged.push([r[0], r[1]]); }
     });
     return { ranges: merged, units: Object.keys(hitUnits).length };
+  }
+
+  function firstChar(u) { return String.fromCodePoint(u.tokens[0].term.codePointAt(0)); }
+
+  /* Every chain of tokens that spells the unit: found([start, end]) for each. Returns true, having
+     found nothing, when a chain may go on past the end of tokens (cut: more text follows). */
+  function chains(u, tokens, cut, found) {
+    var first = u.tokens[0], out = [];
+    for (var k = 0; k < tokens.length; k++) {
+      var t = tokens[k];
+      if (!matches(first, t)) { continue; }
+      var chainStart = t[1], prev = t, ok = true, j = k;
+      for (var n = 1; n < u.tokens.length && ok; n++) {
+        var want = u.tokens[n], next = null, m;
+        for (m = j + 1; m < tokens.length && m <= j + 3; m++) {
+          var cand = tokens[m];
+          if (cand[3] === "t" && !want.prefix && want.kind !== "u") { continue; }
+          if (!matches(want, cand)) { continue; }
+          var end = prev[1] + prev[2], okGap;
+          if (want.sameRun) { okGap = cand[1] === end - 1; }
+          else if (want.gap === 0) { okGap = cand[1] === end; }
+          else { okGap = cand[1] > end && cand[1] <= end + want.gap + 2; }
+          if (okGap) { next = cand; j = m; break; }
+        }
+        if (!next && cut && m === tokens.length) { return true; }
+        if (next) { prev = next; } else { ok = false; }
+      }
+      if (ok) {
+        var last = prev[1] + (prev[3] === "b" && u.tokens[u.tokens.length - 1].prefix ? 1 : prev[2]);
+        out.push([chainStart, last]);
+      }
+    }
+    out.forEach(found);
+    return false;
   }
 
   function matches(want, token) {
