@@ -95,34 +95,22 @@
     });
   }
 
-  /* One field's rows of a term: "docNumber,startSteps…[:k,length…]" joined by ";"; fn(doc, tf, positions text). */
-  function eachRow(rows, fn) {
-    if (!rows) { return; }
-    var list = rows.split(";");
-    for (var r = 0; r < list.length; r++) {
-      var row = list[r], comma = row.indexOf(","), text = row.slice(comma + 1), colon = text.indexOf(":");
-      var steps = colon < 0 ? text : text.slice(0, colon), tf = 1;
-      for (var i = steps.indexOf(","); i >= 0; i = steps.indexOf(",", i + 1)) { tf++; }
-      fn(+row.slice(0, comma), tf, text);
-    }
-  }
-
-  /* Positions text "startSteps…[:k,length…]" as one flat array [start, length, start, length, …]
-     (starts ascending), read digit by digit: a phrase check decodes thousands of them. */
-  function decodePositions(term, text) {
+  /* Positions text[from, to) "startSteps…[:k,length…]" as one flat array [start, length, start,
+     length, …] (starts ascending), read digit by digit: a phrase check decodes thousands of them. */
+  function decodePositions(term, text, from, to) {
     var usual = term.length === 1 || term.codePointAt(0) <= 0xFFFF && term.length === 2 ? term.length : Array.from(term).length;
-    var out = [], at = 0, n = 0, i = 0, c, len = text.length;
-    for (; i < len; i++) {
+    var out = [], at = 0, n = 0, i = from, c;
+    for (; i < to; i++) {
       c = text.charCodeAt(i);
       if (c === 44) { at += n; out.push(at, usual); n = 0; }       // ,
       else if (c === 58) { break; }                                // :
       else { n = n * 10 + (c - 48); }
     }
     at += n; out.push(at, usual);
-    if (i < len) {  // k,length pairs: the k-th position spans length characters, not the term's own
+    if (i < to) {  // k,length pairs: the k-th position spans length characters, not the term's own
       var k = -1; n = 0;
-      for (i++; i <= len; i++) {
-        c = i < len ? text.charCodeAt(i) : 44;
+      for (i++; i <= to; i++) {
+        c = i < to ? text.charCodeAt(i) : 44;
         if (c !== 44) { n = n * 10 + (c - 48); continue; }
         if (k < 0) { k = n; } else { out[2 * k + 1] = n; k = -1; }
         n = 0;
@@ -151,43 +139,69 @@
     state.dirty = true;
   }
 
-  /* A term's rows per field: {number, fields: [{docs, scores, texts, at: {doc: row}}]}, or null.
-     The scores are lunr.js's own (lunr.Builder.createFieldVectors and lunr.idf: the same
-     expressions in the same order, rounded as lunr rounds them). */
+  /* A term's rows per field: {number, fields: [{docs, scores, text, starts, ends}]}, or null: for
+     row i, its document, its score, and where its positions are in the field's rows text (decoded
+     when a phrase check first needs them). One pass over the text, digit by digit, without a
+     string per row. The scores are lunr.js's own (lunr.Builder.createFieldVectors and lunr.idf:
+     the same expressions in the same order, rounded as lunr rounds them). */
   function posting(term) {
     var p = state.postings[term];
     if (p) { return p; }
     var entry = state.entries[term];
     if (!entry) { return null; }
     var m = state.manifest, fields = m.fields, nf = fields.length, count = m.count, k1 = m.k1, b = m.b, withTerm = 0;
-    for (var c = 0; c < fields.length; c++) { withTerm += rowCount(entry[2 + c]); }
+    var counts = [];
+    for (var c = 0; c < nf; c++) { counts.push(rowCount(entry[2 + c])); withTerm += counts[c]; }
     var x = (count - withTerm + 0.5) / (withTerm + 0.5), idf = Math.log(1 + Math.abs(x));
     p = { term: term, number: entry[1], fields: [] };
-    for (var f = 0; f < fields.length; f++) {
-      var rows = { docs: [], scores: [], texts: [], at: Object.create(null) };
+    for (var f = 0; f < nf; f++) {
+      var text = entry[2 + f] || "", n = counts[f], len = text.length, i = 0, r = 0, ch;
+      var rows = { text: text, docs: new Int32Array(n), scores: new Float64Array(n), starts: new Int32Array(n),
+                   ends: new Int32Array(n), decoded: new Array(n) };
       var boost = m.boosts[f], average = state.averages[f];
-      eachRow(entry[2 + f], function (d, tf, text) {
+      while (i < len) {
+        var d = 0, tf = 1, odd = false;
+        while ((ch = text.charCodeAt(i)) !== 44) { d = d * 10 + (ch - 48); i++; }
+        var from = ++i;
+        for (; i < len && (ch = text.charCodeAt(i)) !== 59; i++) {
+          if (ch === 44) { if (!odd) { tf++; } } else if (ch === 58) { odd = true; }
+        }
         var fieldLength = m.lengths[d * nf + f];
         var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (fieldLength / average)) + tf);
         score *= boost;
         score *= 1;  // document boost
-        rows.at[d] = rows.docs.length;
-        rows.docs.push(d);
-        rows.scores.push(Math.round(score * 1000) / 1000);
-        rows.texts.push(text);
-      });
+        rows.docs[r] = d;
+        rows.scores[r] = Math.round(score * 1000) / 1000;
+        rows.starts[r] = from;
+        rows.ends[r] = i;
+        r++;
+        i++;
+      }
       p.fields.push(rows);
     }
     return (state.postings[term] = p);
   }
 
-  /* Positions [start, length, start, length, …] of a term in one field of a document (by number), or null. */
+  /* Which row of a field holds document d (rows are in document order), or -1. */
+  function rowOf(rows, d) {
+    var docs = rows.docs, lo = 0, hi = docs.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1, v = docs[mid];
+      if (v < d) { lo = mid + 1; } else if (v > d) { hi = mid - 1; } else { return mid; }
+    }
+    return -1;
+  }
+
+  /* Positions [start, length, start, length, …] of a term (its posting) in one field of a document, or null. */
+  function positionsIn(p, f, d) {
+    var rows = p.fields[f], i = rowOf(rows, d);
+    if (i < 0) { return null; }
+    return rows.decoded[i] || (rows.decoded[i] = decodePositions(p.term, rows.text, rows.starts[i], rows.ends[i]));
+  }
+
   function positions(term, f, d) {
-    var p = posting(term), rows = p && p.fields[f], i = rows ? rows.at[d] : undefined;
-    if (i === undefined) { return null; }
-    var text = rows.texts[i];
-    if (typeof text === "string") { text = rows.texts[i] = decodePositions(term, text); }
-    return text;
+    var p = posting(term);
+    return p ? positionsIn(p, f, d) : null;
   }
 
   /* A document's file: kept, and its passages folded now, while the other files of a query load. */
@@ -397,12 +411,12 @@
     return (state.expansions[prefix] = L.TokenSet.fromArray(terms).intersect(L.TokenSet.fromString(prefix + "*")).toArray());
   }
 
-  /* The positions of any of the terms in one field of a document, flat and in ascending order. */
-  function positionsOf(terms, f, d) {
-    if (terms.length === 1) { return positions(terms[0], f, d); }
+  /* The positions of any of the postings in one field of a document, flat and in ascending order. */
+  function positionsOf(postings, f, d) {
+    if (postings.length === 1) { return positionsIn(postings[0], f, d); }
     var pairs = [];
-    for (var i = 0; i < terms.length; i++) {
-      var p = positions(terms[i], f, d);
+    for (var i = 0; i < postings.length; i++) {
+      var p = positionsIn(postings[i], f, d);
       for (var j = 0; p && j < p.length; j += 2) { pairs.push([p[j], p[j + 1]]); }
     }
     if (!pairs.length) { return null; }
@@ -412,11 +426,10 @@
     return out;
   }
 
-  /* Does any of the terms occur in one field of a document? (No positions needed.) */
-  function inField(terms, f, d) {
-    for (var i = 0; i < terms.length; i++) {
-      var p = posting(terms[i]);
-      if (p && p.fields[f].at[d] !== undefined) { return true; }
+  /* Does any of the postings have a row for the document in one field? (No positions needed.) */
+  function inField(postings, f, d) {
+    for (var i = 0; i < postings.length; i++) {
+      if (rowOf(postings[i].fields[f], d) >= 0) { return true; }
     }
     return false;
   }
@@ -426,21 +439,21 @@
      contains, not for a programme it names by another alias. Positions are code-point offsets: two
      bigrams of one run follow each other when next.start = start + length - 1; other neighbours
      must be exactly as far apart as in the query: 农村警务“113”模式 is not found in
-     农村警务“113”工作模式. */
+     农村警务“113”工作模式. unit.postings: each token's expansion's postings (see run). */
   function occurs(unit, d) {
-    var expanded = unit.tokens.map(expand), fields = textFields(), last = unit.tokens.length - 1;
+    var postings = unit.postings, fields = textFields(), last = unit.tokens.length - 1;
     for (var n = 0; n < fields.length; n++) {
       var f = fields[n];
       if (!last) {
-        if (inField(expanded[0], f, d)) { return true; }
+        if (inField(postings[0], f, d)) { return true; }
         continue;
       }
       var skip = false;  // every token must be in the field before any positions are decoded
-      for (var k = 0; k <= last && !skip; k++) { skip = !inField(expanded[k], f, d); }
+      for (var k = 0; k <= last && !skip; k++) { skip = !inField(postings[k], f, d); }
       if (skip) { continue; }
-      var current = positionsOf(expanded[0], f, d);
+      var current = positionsOf(postings[0], f, d);
       for (k = 1; k <= last && current.length; k++) {
-        current = follow(current, positionsOf(expanded[k], f, d), unit.tokens[k]);
+        current = follow(current, positionsOf(postings[k], f, d), unit.tokens[k]);
       }
       if (current.length) { return true; }
     }
@@ -601,6 +614,9 @@
       for (var n = 0; n < state.manifest.count; n++) { found.push({ doc: n, score: 0 }); }
     }
     found.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+    units.forEach(function (u) {
+      u.postings = u.tokens.map(function (t) { return expand(t).map(posting); });
+    });
     var results = [], requested = !details;
     for (var k = 0; k < found.length; k++) {
       var r = found[k], ok = true;

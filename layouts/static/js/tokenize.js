@@ -48,6 +48,13 @@
   function foldChar(ch) {
     var f = foldCache.get(ch);
     if (f !== undefined) { return f; }
+    var cp = ch.codePointAt(0);
+    if (cp >= 0x4E00 && cp <= 0x9FFF) {  // CJK Unified Ideographs: NFKC and lower case leave them as they are
+      f = table.get(ch);
+      f = f === undefined ? ch : f;
+      foldCache.set(ch, f);
+      return f;
+    }
     var out = "";
     for (var c of ch.normalize("NFKC").toLowerCase()) {
       var s = table.get(c);
