@@ -551,55 +551,61 @@
      vector in term-number order, divided by the query vector's length. */
   function evaluate(list) {
     var m = state.manifest, nf = m.fields.length, nd = m.count;
-    var weight = Object.create(null), used = [], required = 0;
-    var hits = new Int32Array(nd), excluded = new Uint8Array(nd), met = new Uint8Array(nd * nf);
-    var order = [], fieldOrder = new Array(nd);
+    var weight = Object.create(null), used = [], required = 0, seen = 0;
+    // met[d * nf + f]: when a clause first met field f of document d (1, 2, …; 0: never), the order
+    // in which lunr adds up a document's fields
+    var hits = new Int32Array(nd), excluded = new Uint8Array(nd), met = new Int32Array(nd * nf);
     for (var c = 0; c < list.length; c++) {
-      var terms = expand(list[c]), clauseHits = new Uint8Array(nd);
-      if (!terms.length && !list[c].prohibited) { return []; }
+      var terms = expand(list[c]), prohibited = list[c].prohibited, clauseHits = new Uint8Array(nd);
+      if (!terms.length && !prohibited) { return []; }
       for (var j = 0; j < terms.length; j++) {
         var p = posting(terms[j]);
-        if (!list[c].prohibited) {
+        if (!prohibited) {
           if (weight[p.number] === undefined) { weight[p.number] = 0; used.push(p); }
           weight[p.number] += 1;
         }
         for (var f = 0; f < nf; f++) {
           var docs = p.fields[f].docs;
-          for (var i = 0; i < docs.length; i++) {
+          if (prohibited) {
+            for (var i = 0; i < docs.length; i++) { excluded[docs[i]] = 1; }
+            continue;
+          }
+          for (i = 0; i < docs.length; i++) {
             var d = docs[i];
-            if (list[c].prohibited) { excluded[d] = 1; continue; }
             clauseHits[d] = 1;
-            if (!met[d * nf + f]) {
-              met[d * nf + f] = 1;
-              if (!fieldOrder[d]) { fieldOrder[d] = []; order.push(d); }
-              fieldOrder[d].push(f);
-            }
+            if (!met[d * nf + f]) { met[d * nf + f] = ++seen; }
           }
         }
       }
-      if (!list[c].prohibited) {
+      if (!prohibited) {
         required++;
         for (var x = 0; x < nd; x++) { hits[x] += clauseHits[x]; }
       }
     }
     used.sort(function (a, b) { return a.number - b.number; });
     var squares = 0;
-    used.forEach(function (p) { squares += weight[p.number] * weight[p.number]; });
+    for (var u = 0; u < used.length; u++) { squares += weight[used[u].number] * weight[used[u].number]; }
     var magnitude = Math.sqrt(squares), dots = new Float64Array(nd * nf);
-    used.forEach(function (p) {
-      var w = weight[p.number];
-      for (var f = 0; f < nf; f++) {
-        var rows = p.fields[f];
-        for (var i = 0; i < rows.docs.length; i++) { dots[rows.docs[i] * nf + f] += w * rows.scores[i]; }
+    for (u = 0; u < used.length; u++) {
+      var w = weight[used[u].number];
+      for (f = 0; f < nf; f++) {
+        var rows = used[u].fields[f], rowDocs = rows.docs, scores = rows.scores;
+        for (i = 0; i < rowDocs.length; i++) { dots[rowDocs[i] * nf + f] += w * scores[i]; }
       }
-    });
-    var results = [];
-    order.forEach(function (d) {
-      if (hits[d] !== required || excluded[d]) { return; }
-      var fs = fieldOrder[d], score = dots[d * nf + fs[0]] / magnitude || 0;
-      for (var k = 1; k < fs.length; k++) { score += dots[d * nf + fs[k]] / magnitude || 0; }
+    }
+    var results = [], order = [];
+    for (d = 0; d < nd; d++) {
+      if (hits[d] !== required || excluded[d] || !required) { continue; }
+      order.length = 0;  // the document's fields in the order they were met
+      for (f = 0; f < nf; f++) {
+        if (!met[d * nf + f]) { continue; }
+        for (var at = order.length; at > 0 && met[d * nf + order[at - 1]] > met[d * nf + f]; at--) { order[at] = order[at - 1]; }
+        order[at] = f;
+      }
+      var score = dots[d * nf + order[0]] / magnitude || 0;
+      for (var k = 1; k < order.length; k++) { score += dots[d * nf + order[k]] / magnitude || 0; }
       results.push({ doc: d, score: score });
-    });
+    }
     return results;
   }
 
