@@ -378,6 +378,18 @@ def test_marks_in_mixed_text_are_the_whole_passages_marks(harness, text, start, 
         assert fast == whole
 
 
+def test_passages_chosen_as_the_first_results_files_arrive_are_the_ones_asked_for_later(built_site, site):
+    """search() has the first results' passages made while their files load: the same as made on demand."""
+    h = Harness(built_site)  # a fresh engine: no doc file loaded yet
+    try:
+        for q in ["调解", "雪亮工程", "郟縣", "“五老”调解", "平安 -郏县"]:
+            pairs = h.ask({"first": q})
+            assert pairs, q
+            assert all(made == later and made for made, later in pairs), q
+    finally:
+        h.close()
+
+
 def test_a_results_title_line_comes_from_its_doc_file(docs, harness):
     """What only a shown result needs is in doc-N.js: the title, county and date a reader sees."""
     n = next(i for i, d in enumerate(docs) if d.ref == "reports/2017-jiaxian.html")

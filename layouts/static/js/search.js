@@ -47,6 +47,8 @@
     docs: {},             // doc number -> [[anchor, text], ...]
     folded: {},           // doc number -> each passage folded as search sees it (see doc())
     meta: {},             // doc number -> [title, county, date]
+    wanted: {},           // doc number -> the units of the search whose first results it is among
+    made: {},             // doc number -> {units, passages}: snippets(n, units) made when its file came
     facets: null          // facets.js, once loaded
   };
 
@@ -211,6 +213,12 @@
     state.meta[n] = arg[1];
     state.docs[n] = paragraphs;
     state.folded[n] = folded;
+    // a file a search asked for: its passages for that search are chosen now, while the others load
+    var units = state.wanted[n];
+    if (units) {
+      delete state.wanted[n];
+      state.made[n] = { units: units, passages: passages(n, units, SNIPPETS, WIDTH) };
+    }
   }
 
   function facets(arg) { state.facets = arg; }
@@ -631,13 +639,18 @@
       }
       if (!ok) { continue; }
       results.push({ ref: state.refs[r.doc], doc: r.doc, score: r.score });
-      if (!requested && results.length === details) { requested = true; prefetch(results); }
+      if (!requested && results.length === details) { requested = true; prefetch(results, units); }
     }
-    if (!requested) { prefetch(results); }
+    if (!requested) { prefetch(results, units); }
     return { units: units, results: results };
   }
 
-  function prefetch(results) { results.forEach(function (r) { loadDoc(r.doc); }); }
+  function prefetch(results, units) {
+    results.forEach(function (r) {
+      if (!state.docs[r.doc]) { state.wanted[r.doc] = units; }
+      loadDoc(r.doc);
+    });
+  }
 
   /* ------------------------------------------------------------ snippets */
 
@@ -750,9 +763,18 @@
     return token[0] === want.term;
   }
 
-  /* One or two passages of a document with the matches marked: [{anchor, parts: [{text, mark}]}]. */
+  var SNIPPETS = 2, WIDTH = 110;
+
+  /* One or two passages of a document with the matches marked: [{anchor, parts: [{text, mark}]}]
+     (made when its file arrived, if a search of these units asked for it). */
   function snippets(n, units, max, width) {
-    max = max || 2; width = width || 110;
+    max = max || SNIPPETS; width = width || WIDTH;
+    var made = state.made[n];
+    if (made && made.units === units && max === SNIPPETS && width === WIDTH) { return made.passages; }
+    return passages(n, units, max, width);
+  }
+
+  function passages(n, units, max, width) {
     var paragraphs = state.docs[n] || [], folded = state.folded[n] || [], scored = [];
     paragraphs.forEach(function (p, i) {
       var h = highlights(p[1], units, folded[i]);
