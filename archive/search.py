@@ -436,8 +436,8 @@ def manifest(site: Site, docs: list[SearchDoc], index: Index, shards: int, split
     """What every search loads before its shards: how to score (field lengths) and each result's page.
 
     Per document only the field lengths (BM25 needs them for every document a term occurs in) and
-    the page name; what only a shown result needs is in its doc-N.js and the facets in facets.js,
-    so that the first search stays small as the archive grows.
+    the page name; what only a shown result needs is in its doc-N.js, and what a list of results
+    needs of every document in list.js, so that the first search stays small as the archive grows.
     """
     refs = [d.ref for d in docs]
     prefix, suffix = _common_affixes(refs)
@@ -458,14 +458,17 @@ def manifest(site: Site, docs: list[SearchDoc], index: Index, shards: int, split
     }
 
 
-def facets(site: Site, docs: list[SearchDoc]) -> dict:
-    """What the result page's facets need of every document: county, year and programmes, as numbers."""
+def result_list(site: Site, docs: list[SearchDoc]) -> dict:
+    """What a list of results needs of every document: its title line (the box's instant list shows
+    titles only) and the result page's facets (county, year and programmes, as numbers)."""
     by_slug = {p.slug: p for p in site.programmes}
     slugs = sorted({s for d in docs for s in d.programmes})
     programme_no = {s: i for i, s in enumerate(slugs)}
     counties = sorted({d.county for d in docs})
     county_no = {c: i for i, c in enumerate(counties)}
     return {
+        "titles": [d.title for d in docs],
+        "dates": [d.date for d in docs],
         "counties": counties,
         "programmes": [[by_slug[s].url, by_slug[s].name, list(by_slug[s].aliases)] for s in slugs],
         "county": [county_no[d.county] for d in docs],
@@ -475,13 +478,13 @@ def facets(site: Site, docs: list[SearchDoc]) -> dict:
 
 
 def index_files(site: Site, docs: list[SearchDoc], index: Index, shards: int | None = None) -> list[OutputFile]:
-    """The manifest, the facets, the term shards and one file per document, all as scripts."""
+    """The manifest, the result list, the term shards and one file per document, all as scripts."""
     shards, split = plan_shards(index, shards)
     buckets: list[list] = [[] for _ in range(shards + sum(k for _, k in split.values()))]
     for term in sorted(index.postings):
         buckets[shard_of(term, shards, split)].append([term, *index.postings[term]])
     files = [OutputFile(f"{ASSETS}/manifest.js", _script("manifest", manifest(site, docs, index, shards, split)), "search"),
-             OutputFile(f"{ASSETS}/facets.js", _script("facets", facets(site, docs)), "search")]
+             OutputFile(f"{ASSETS}/list.js", _script("list", result_list(site, docs)), "search")]
     files += [OutputFile(f"{ASSETS}/shard-{n}.js", _shard_script(n, bucket), "search")
               for n, bucket in enumerate(buckets)]
     if len(_DOC_FILES) > 2 * len(docs) + 100:  # forget reports edited away
@@ -524,7 +527,7 @@ def main(argv: list[str]) -> int:
     cpu = time.process_time() - started
     n = max(1, len(docs))
     print(f"{len(docs)} reports, index built in {cpu:.2f} s CPU")
-    for kind, what in (("manifest", "scoring, pages, names"), ("facets", "facets"), ("shard", "terms"),
+    for kind, what in (("manifest", "scoring, pages, names"), ("list", "titles, facets"), ("shard", "terms"),
                        ("doc", "titles, snippet text")):
         chosen = [f for f in files if f.path.startswith(f"{ASSETS}/{kind}")]
         raw = sum(len(f.data) for f in chosen)

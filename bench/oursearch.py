@@ -21,10 +21,10 @@ def index_files(site: Path) -> tuple[list[Path], str]:
     folder = site / SEARCH_DIR
     if not folder.is_dir():
         return [], ""
-    manifest = sorted(folder.glob("manifest*.js")) + sorted(folder.glob("facets*.js"))
+    manifest = sorted(folder.glob("manifest*.js")) + sorted(folder.glob("list*.js"))
     shards = sorted(folder.glob("shard-*.js"))
     docs = sorted(folder.glob("doc-*.js"))
-    note = (f"`{SEARCH_DIR}/`: {len(manifest)} manifest and facets, {len(shards)} term shard(s), {len(docs)} snippet file(s) "
+    note = (f"`{SEARCH_DIR}/`: {len(manifest)} manifest and list, {len(shards)} term shard(s), {len(docs)} snippet file(s) "
             "(lunr.min.js and the engine scripts are code, not counted)")
     return manifest + shards + docs, note
 

@@ -193,7 +193,7 @@ def test_a_report_title_with_markup_is_shown_as_text(browser, project, tmp_path)
 
 def test_a_search_loads_its_shards_and_its_first_results_files_only(watch, root, real):
     """The manifest holds what scoring needs; a search then loads its term shards and the doc files of its
-    first ten results (titles and passages), never the facets or any other report's file."""
+    first ten results (titles and passages), never the result list (list.js) or any other report's file."""
     _, docs = real
     loaded: list[str] = []
     watch.page.on("request", lambda r: loaded.append(r.url.rsplit("/", 1)[-1]))
@@ -217,7 +217,7 @@ def test_a_search_loads_its_shards_and_its_first_results_files_only(watch, root,
     fetched = loaded[before:]
     assert set(out["refs"]) == containing(docs, "调解")
     assert sorted(f for f in fetched if f.startswith("doc-")) == sorted(f"doc-{n}.js" for n in out["docs"])
-    assert "facets.js" not in loaded and all(f.startswith(("doc-", "shard-")) for f in fetched)
+    assert "list.js" not in loaded and all(f.startswith(("doc-", "shard-")) for f in fetched)
     by_ref = {d.ref: d for d in docs}
     for n, d in zip(out["docs"], out["details"]):
         assert d["ref"] == docs[n].ref and d["title"] == by_ref[d["ref"]].title and d["county"] == docs[n].county

@@ -48,7 +48,7 @@
 
   function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
 
-  /* A result's title line, from its doc file (load it first: S.loadDoc). */
+  /* A result's title line, from its doc file or the list (load one first). */
   function docInfo(S, r) {
     var d = S.details(r.doc);
     // page paths may hold Chinese or other characters: percent-encode each part, as the pages do
@@ -119,13 +119,14 @@
       var q = input.value.trim(), mine = ++seq;
       if (!q) { close(); return; }
       engine().then(function (S) {
-        return S.search(q, { details: DROPDOWN }).then(function (out) {
-          return withDetails(S, out.results.slice(0, DROPDOWN)).then(function () { if (mine === seq) { show(S, q, out); } });
+        // titles from the list (one file, loaded once): no report's own file is needed here
+        return Promise.all([S.search(q, { details: 0 }), S.loadList()]).then(function (both) {
+          if (mine === seq) { show(S, q, both[0]); }
         });
       }).catch(function (err) { if (mine === seq) { clear(pop); pop.appendChild(el("div", { class: "search-none", text: String(err.message || err) })); pop.hidden = false; } });
     }
 
-    input.addEventListener("focus", function () { engine(); });
+    input.addEventListener("focus", function () { engine().then(function (S) { return S.loadList(); }); });
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, DEBOUNCE); });
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown" && !pop.hidden && options.length) { e.preventDefault(); setActive((active + 1) % options.length); }
@@ -148,9 +149,9 @@
     var q = params.get("q") || "", seq = 0, drawn = 0, timer = null, last = null, shown = 0;
     input.value = q;
 
-    /* A document's values of each facet, from facets.js (loaded before the first render). */
+    /* A document's values of each facet, from list.js (loaded before the first render). */
     function facetsOf(S, r) {
-      var f = S.state.facets, n = r.doc;
+      var f = S.state.list, n = r.doc;
       return { county: [f.counties[f.county[n]]], year: [String(f.year[n])],
                programme: f.programmesOf[n].map(function (p) { return f.programmes[p][1]; }) };
     }
@@ -273,7 +274,7 @@
       if (!q) { engine().then(function (S) { render(S, { results: [], units: [] }); }); return; }
       status.textContent = "正在检索…";
       engine().then(function (S) {
-        return Promise.all([S.search(q, { details: PAGE }), S.loadFacets()]).then(function (both) {
+        return Promise.all([S.search(q, { details: PAGE }), S.loadList()]).then(function (both) {
           if (mine === seq) { render(S, both[0]); }
         });
       }).catch(function (err) { status.textContent = String(err.message || err); });

@@ -16,8 +16,9 @@
                                  (scores are computed here, as lunr.js's builder computes them)
      assets/search/doc-N.js      ArchiveSearch.doc([N, [title, county, date], [[anchor, text], ...]])
                                  what only a shown result needs: its title line and passages for snippets
-     assets/search/facets.js     ArchiveSearch.facets({counties, programmes, county, year, programmesOf})
-                                 (the result page's facets; searching never loads it)
+     assets/search/list.js       ArchiveSearch.list({titles, dates, counties, programmes, county, year, programmesOf})
+                                 every document's title line and facets: for the box's instant list
+                                 and the result page (search() never loads it)
    Per query: the shards of its terms, then the doc files of the first results (search() starts
    loading them as soon as the first options.details results are known, while it checks the rest).
    A plain script (window.ArchiveSearch) that node can also require. */
@@ -49,7 +50,7 @@
     meta: {},             // doc number -> [title, county, date]
     wanted: {},           // doc number -> the units of the search whose first results it is among
     made: {},             // doc number -> {units, passages}: snippets(n, units) made when its file came
-    facets: null          // facets.js, once loaded
+    list: null            // list.js, once loaded
   };
 
   function lunr() { return lunrLib || (typeof window !== "undefined" && window.lunr); }
@@ -221,10 +222,10 @@
     }
   }
 
-  function facets(arg) { state.facets = arg; }
+  function list(arg) { state.list = arg; }
 
-  /* tk.fold, with each code unit's folding kept in an array: passages are folded on every query's
-     first run, and an array lookup by code is several times cheaper than a Map lookup by string. */
+  // Each code unit's folding (tk.foldChar), kept in an array: passages are folded on every query's
+  // first run, and an array lookup by code is several times cheaper than a Map lookup by string.
   var foldedUnit = [];
 
   /* The text folded, if each of its code units folds to exactly one (so that an offset in the
@@ -245,6 +246,8 @@
     }
     return out === null ? text : out + text.slice(from);
   }
+
+  /* tk.fold(text), through the same array. */
   function fold(text) {
     var out = "";
     for (var i = 0; i < text.length; i++) {
@@ -656,15 +659,17 @@
 
   function loadDoc(n) { return load("assets/search/doc-" + n + ".js").then(function () { return state.docs[n]; }); }
 
-  /* What a shown result needs: {ref, title, county, date}, once its doc file is loaded (loadDoc). */
+  /* What a shown result needs: {ref, title, county, date}, once its doc file (loadDoc) or the
+     list (loadList) is loaded; else null. */
   function details(n) {
-    var meta = state.meta[n];
-    return meta ? { ref: state.refs[n], title: meta[0], county: meta[1], date: meta[2] } : null;
+    var meta = state.meta[n], l = state.list;
+    if (meta) { return { ref: state.refs[n], title: meta[0], county: meta[1], date: meta[2] }; }
+    return l ? { ref: state.refs[n], title: l.titles[n], county: l.counties[l.county[n]], date: l.dates[n] } : null;
   }
 
-  /* The facets of every document, for the result page: resolves to
-     {counties, programmes: [[url, name, aliases]], county: [n], year: [n], programmesOf: [[n]]}. */
-  function loadFacets() { return load("assets/search/facets.js").then(function () { return state.facets; }); }
+  /* Every document's title line and facets, for lists of results: resolves to {titles, dates,
+     counties, programmes: [[url, name, aliases]], county: [n], year: [n], programmesOf: [[n]]}. */
+  function loadList() { return load("assets/search/list.js").then(function () { return state.list; }); }
 
   /* Ranges [start, end) in code points of text where the positive units occur. same: the text
      folded unit for unit (foldSame), if known. */
@@ -838,8 +843,8 @@
   }
 
   return {
-    init: init, manifest: manifest, shard: shard, doc: doc, facets: facets, search: search, referenceSearch: referenceSearch,
-    parse: parse, loadAll: loadAll, loadDoc: loadDoc, details: details, loadFacets: loadFacets, snippets: snippets,
+    init: init, manifest: manifest, shard: shard, doc: doc, list: list, search: search, referenceSearch: referenceSearch,
+    parse: parse, loadAll: loadAll, loadDoc: loadDoc, details: details, loadList: loadList, snippets: snippets,
     highlights: highlights, suggest: suggest,
     toLunrJSON: toLunrJSON, state: state
   };
