@@ -226,7 +226,7 @@
 
   // Each code unit's folding (tk.foldChar), kept in an array: passages are folded on every query's
   // first run, and an array lookup by code is several times cheaper than a Map lookup by string.
-  var foldedUnit = [];
+  var foldedUnit = new Array(0x10000);  // sized up front: fast elements, not a dictionary
 
   /* The text folded, if each of its code units folds to exactly one (so that an offset in the
      result is an offset in the text, in code points too: no surrogates); else null. Most passages

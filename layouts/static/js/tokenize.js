@@ -43,7 +43,7 @@
   function charClass(ch) { return classOfPoint(ch.codePointAt(0)); }
 
   var foldCache = new Map();
-  var foldOfUnit = [];  // BMP code unit -> its folding
+  var foldOfUnit = new Array(0x10000);  // BMP code unit -> its folding (sized: fast elements, not a dictionary)
   /* One code point folded: NFKC, lower case, traditional → simplified (0–n characters). */
   function foldChar(ch) {
     var f = foldCache.get(ch);
