@@ -39,7 +39,8 @@
     loaded: {},           // path -> Promise
     shards: {},           // shard number -> entries
     entries: Object.create(null),    // term -> [term, lunrIndex, rowsField0, ...] as loaded
-    byFirst: Object.create(null),    // first character -> loaded terms starting with it
+    byFirst: Object.create(null),    // first character -> loaded terms starting with it (see firsts())
+    unindexed: [],                   // shards loaded since byFirst was last brought up to date
     postings: Object.create(null),   // term -> rows decoded on first use (see posting())
     expansions: Object.create(null), // prefix -> lunr's expansion of prefix* over the loaded terms
     index: null,                     // lunr.Index over everything loaded (reference and tests only)
@@ -134,10 +135,9 @@
     var entries = arg[1];
     state.shards[arg[0]] = entries;
     for (var e = 0; e < entries.length; e++) {
-      var term = entries[e][0], first = String.fromCodePoint(term.codePointAt(0));
-      state.entries[term] = entries[e];
-      (state.byFirst[first] || (state.byFirst[first] = [])).push(term);
+      state.entries[entries[e][0]] = entries[e];
     }
+    state.unindexed.push(entries);
     state.expansions = Object.create(null);
     state.dirty = true;
   }
@@ -408,6 +408,19 @@
     return { text: text, negated: negated, quoted: quoted, tokens: tokens };
   }
 
+  /* Loaded terms by their first character, for prefixes: indexed when a prefix first needs them,
+     not as each shard loads (most queries have no prefix). */
+  function firsts() {
+    state.unindexed.forEach(function (entries) {
+      for (var e = 0; e < entries.length; e++) {
+        var term = entries[e][0], first = String.fromCodePoint(term.codePointAt(0));
+        (state.byFirst[first] || (state.byFirst[first] = [])).push(term);
+      }
+    });
+    state.unindexed = [];
+    return state.byFirst;
+  }
+
   /* The loaded terms a token stands for, in the order lunr.js expands them: [term] or, for a
      prefix, every term starting with it. Only terms starting with the prefix can match, and lunr's
      token set orders them by their characters alone, so a token set of those terms gives lunr's
@@ -417,7 +430,7 @@
     var hit = state.expansions[token.term];
     if (hit) { return hit; }
     var L = lunr(), prefix = token.term;
-    var terms = (state.byFirst[String.fromCodePoint(prefix.codePointAt(0))] || [])
+    var terms = (firsts()[String.fromCodePoint(prefix.codePointAt(0))] || [])
       .filter(function (t) { return t.lastIndexOf(prefix, 0) === 0; }).sort();
     return (state.expansions[prefix] = L.TokenSet.fromArray(terms).intersect(L.TokenSet.fromString(prefix + "*")).toArray());
   }
