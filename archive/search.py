@@ -492,43 +492,78 @@ _DOC_FILES: dict[tuple, bytes] = {}
 
 
 def _doc_script(n: int, doc: SearchDoc) -> bytes:
-    """The snippet file of document n (remembered for the next build in this process)."""
-    key = (n, tuple(doc.paragraphs))
+    """The file of document n: what only a shown result needs (title, county, date, passages for snippets)."""
+    key = (n, doc.title, doc.county, doc.date, tuple(doc.paragraphs))
     data = _DOC_FILES.get(key)
     if data is None:
-        data = _DOC_FILES[key] = _script("doc", [n, [list(p) for p in doc.paragraphs]])
+        data = _DOC_FILES[key] = _script("doc", [n, [doc.title, doc.county, doc.date], [list(p) for p in doc.paragraphs]])
     return data
 
 
+def _common_affixes(refs: list[str]) -> tuple[str, str]:
+    """The folder and extension every ref shares (reports/ and .html): written once, not per document."""
+    if not refs:
+        return "", ""
+    prefix = refs[0][:refs[0].rfind("/") + 1]
+    if not all(r.startswith(prefix) for r in refs):
+        prefix = ""
+    suffix = ".html" if all(r.endswith(".html") and len(r) > len(prefix) + 5 for r in refs) else ""
+    return prefix, suffix
+
+
 def manifest(site: Site, docs: list[SearchDoc], index: Index, shards: int, split: dict[str, list[int]]) -> dict:
-    """What the first search loads besides its shards: fields, documents, facets, names to suggest."""
-    by_slug = {p.slug: p for p in site.programmes}
-    slugs = sorted({s for d in docs for s in d.programmes})
-    programme_no = {s: i for i, s in enumerate(slugs)}
+    """What every search loads before its shards: how to score (field lengths) and each result's page.
+
+    Per document only the field lengths (BM25 needs them for every document a term occurs in) and
+    the page name; what only a shown result needs is in its doc-N.js, and what a list of results
+    needs of every document in list.js, so that the first search stays small as the archive grows.
+    """
+    refs = [d.ref for d in docs]
+    prefix, suffix = _common_affixes(refs)
     return {
-        "version": 1,
+        "version": 2,
         "lunr": LUNR_VERSION,
         "fields": [name for name, _ in FIELDS],
         "boosts": [boost for _, boost in FIELDS],
         "k1": K1,
         "b": B,
-        "lengths": index.lengths,
+        "count": len(docs),
+        "lengths": [length for lengths in index.lengths for length in lengths],  # document by document
+        "refs": [prefix, suffix, [r[len(prefix):len(r) - len(suffix)] for r in refs]],
         "shards": shards,
         "split": split,
-        "docs": [[d.ref, d.title, d.county, d.date, d.year, [programme_no[s] for s in d.programmes]] for d in docs],
-        "programmes": [[by_slug[s].url, by_slug[s].name, list(by_slug[s].aliases)] for s in slugs],
         "suggest": sorted({d.county for d in docs} | {p.name for p in site.programmes}
                           | {a for p in site.programmes for a in p.aliases}),
     }
 
 
+def result_list(site: Site, docs: list[SearchDoc]) -> dict:
+    """What a list of results needs of every document: its title line (the box's instant list shows
+    titles only) and the result page's facets (county, year and programmes, as numbers)."""
+    by_slug = {p.slug: p for p in site.programmes}
+    slugs = sorted({s for d in docs for s in d.programmes})
+    programme_no = {s: i for i, s in enumerate(slugs)}
+    counties = sorted({d.county for d in docs})
+    county_no = {c: i for i, c in enumerate(counties)}
+    return {
+        "titles": [d.title for d in docs],
+        "dates": [d.date for d in docs],
+        "counties": counties,
+        "programmes": [[by_slug[s].url, by_slug[s].name, list(by_slug[s].aliases)] for s in slugs],
+        "county": [county_no[d.county] for d in docs],
+        "year": [d.year for d in docs],
+        "programmesOf": [[programme_no[s] for s in d.programmes] for d in docs],
+    }
+
+
 def index_files(site: Site, docs: list[SearchDoc], index: Index, shards: int | None = None) -> list[OutputFile]:
-    """The manifest, the term shards and one snippet file per document, all as scripts."""
+    """The manifest, the result list, the term shards and one file per document, all as scripts."""
     shards, split = plan_shards(index, shards)
     buckets: list[list] = [[] for _ in range(shards + sum(k for _, k in split.values()))]
     for term in sorted(index.postings):
         buckets[shard_of(term, shards, split)].append([term, *index.postings[term]])
-    files = [OutputFile(f"{ASSETS}/manifest.js", _script("manifest", manifest(site, docs, index, shards, split)), "search")]
+    files = [OutputFile(f"{ASSETS}/manifest.js", _script("manifest", manifest(site, docs, index, shards, split)), "search"),
+             OutputFile(f"{ASSETS}/list.js", _script("list", result_list(site, docs)), "search")]
     files += [OutputFile(f"{ASSETS}/shard-{n}.js", _shard_script(n, bucket), "search")
               for n, bucket in enumerate(buckets)]
     if len(_DOC_FILES) > 2 * len(docs) + 100:  # forget reports edited away
@@ -575,7 +610,8 @@ def main(argv: list[str]) -> int:
     cpu = time.process_time() - started
     n = max(1, len(docs))
     print(f"{len(docs)} reports, index built in {cpu:.2f} s CPU")
-    for kind, what in (("manifest", "documents, facets, names"), ("shard", "terms"), ("doc", "snippet text")):
+    for kind, what in (("manifest", "scoring, pages, names"), ("list", "titles, facets"), ("shard", "terms"),
+                       ("doc", "titles, snippet text")):
         chosen = [f for f in files if f.path.startswith(f"{ASSETS}/{kind}")]
         raw = sum(len(f.data) for f in chosen)
         packed = sum(len(gzip.compress(f.data, 6, mtime=0)) for f in chosen)

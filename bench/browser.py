@@ -30,29 +30,40 @@ class Fetch:
 
 
 class Counter:
-    """Every body the server sends, thread-safe."""
+    """Every body the server sends, thread-safe. Gzip sizes are computed when read, not while serving:
+    compressing a 100 KB file takes milliseconds, which would delay the very response being timed."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.fetches: list[Fetch] = []
+        self._fetches: list[tuple[str, int]] = []
+        self._bodies: dict[str, bytes] = {}  # bodies not sized yet
         self._gzip_sizes: dict[str, int] = {}
 
     def add(self, path: str, data: bytes) -> None:
-        """Record one body; the gzip size is what a compressing host would send (never more than raw)."""
+        """Record one body (before it is sent, so that it is counted by the time the page has it)."""
         with self.lock:
             if path not in self._gzip_sizes:
+                self._bodies[path] = data
+            self._fetches.append((path, len(data)))
+
+    @property
+    def fetches(self) -> list[Fetch]:
+        """Every body since the last reset; the gzip size is what a compressing host would send (never more than raw)."""
+        with self.lock:
+            for path, data in self._bodies.items():
                 self._gzip_sizes[path] = min(len(data), len(gzip.compress(data, 6, mtime=0)))
-            self.fetches.append(Fetch(path, len(data), self._gzip_sizes[path]))
+            self._bodies.clear()
+            return [Fetch(path, raw, self._gzip_sizes[path]) for path, raw in self._fetches]
 
     def reset(self) -> None:
         """Forget what was fetched so far."""
         with self.lock:
-            self.fetches.clear()
+            self._fetches.clear()
 
     def totals(self) -> tuple[int, int, int]:
         """(requests, raw bytes, gzip bytes) since the last reset."""
-        with self.lock:
-            return len(self.fetches), sum(f.raw for f in self.fetches), sum(f.gzip for f in self.fetches)
+        fetches = self.fetches
+        return len(fetches), sum(f.raw for f in fetches), sum(f.gzip for f in fetches)
 
 
 class Handler(SimpleHTTPRequestHandler):

@@ -2,8 +2,9 @@
 
 Read from layouts/static/js/search.js and search-ui.js: the UI loads four scripts in order, then
 `ArchiveSearch.init(base)` loads assets/search/manifest.js; `ArchiveSearch.search(q)` loads only the term
-shards the query needs and resolves to {units, results: [{ref, doc, score}]}; `loadDoc(n)` and
-`snippets(n, units)` give a result's passages. The benchmark does exactly that from a blank page.
+shards the query needs and resolves to {units, results: [{ref, doc, score}]} (starting to load the doc
+files of the first 10 results); `loadDoc(n)` loads a result's doc file, then `details(n)` gives its title,
+county and date and `snippets(n, units)` its passages. The benchmark does exactly that from a blank page.
 """
 from __future__ import annotations
 
@@ -20,10 +21,10 @@ def index_files(site: Path) -> tuple[list[Path], str]:
     folder = site / SEARCH_DIR
     if not folder.is_dir():
         return [], ""
-    manifest = sorted(folder.glob("manifest*.js"))
+    manifest = sorted(folder.glob("manifest*.js")) + sorted(folder.glob("list*.js"))
     shards = sorted(folder.glob("shard-*.js"))
     docs = sorted(folder.glob("doc-*.js"))
-    note = (f"`{SEARCH_DIR}/`: {len(manifest)} manifest, {len(shards)} term shard(s), {len(docs)} snippet file(s) "
+    note = (f"`{SEARCH_DIR}/`: {len(manifest)} manifest and list, {len(shards)} term shard(s), {len(docs)} snippet file(s) "
             "(lunr.min.js and the engine scripts are code, not counted)")
     return manifest + shards + docs, note
 
@@ -54,8 +55,8 @@ def engine(site: Path) -> web.Engine | None:
             const t1 = performance.now();
             const top = out.results.slice(0, {web.RESULTS_PAGE});
             await Promise.all(top.map(r => S.loadDoc(r.doc)));
-            top.forEach(r => S.snippets(r.doc, out.units, 2));
+            top.forEach(r => {{ S.details(r.doc); S.snippets(r.doc, out.units, 2); }});
             return {{ms: performance.now() - t0, search_ms: t1 - t0, count: out.results.length}};
         }}""",
-        urls_js="""async (q) => (await window.ArchiveSearch.search(q)).results.map(r => r.ref)""",
+        urls_js="""async (q) => (await window.ArchiveSearch.search(q, {details: 0})).results.map(r => r.ref)""",
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive import search
 from archive.build import BuildOptions, analyse, load
@@ -352,6 +353,48 @@ def test_snippets_mark_the_phrase_and_link_to_its_paragraph(site, docs, harness)
         assert marked and all(canon(m) == "五老调解" for m in marked)
         text = dict(docs[n].paragraphs)[passage["anchor"]]
         assert "".join(p["text"] for p in passage["parts"]).strip("…") in text
+
+
+def test_marks_found_around_each_first_character_are_the_whole_passages_marks(site, docs, harness):
+    """Snippets tokenize a window around each place a phrase may start: the marks equal tokenizing the whole passage."""
+    passages = [text for d in docs for _, text in d.paragraphs]
+    queries = [*programme_names(site), *(phrase for phrase, _ in scattered_phrases(docs, 10)), "郟縣", "“五老”调解",
+               "12309", "1230", "4+X", "县", "平安 -县", "农村警务“113”模式", "雪亮工程 2017"]
+    marked = 0
+    for q in queries:
+        for fast, whole in harness.ask({"highlights": q, "texts": passages}):
+            assert fast == whole, q
+            marked += bool(fast)
+    assert marked > 100
+
+
+@settings(max_examples=100, deadline=None)
+@given(MIXED, st.integers(0, 40), st.integers(1, 8))
+def test_marks_in_mixed_text_are_the_whole_passages_marks(harness, text, start, size):
+    """Traditional, full-width, quotes, dots, characters outside the BMP: a window never changes a mark."""
+    q = text[start:start + size].strip() or text.strip()[:4]
+    if q:
+        ((fast, whole),) = harness.ask({"highlights": q, "texts": [text + "。" + text]})
+        assert fast == whole
+
+
+def test_passages_chosen_as_the_first_results_files_arrive_are_the_ones_asked_for_later(built_site, site):
+    """search() has the first results' passages made while their files load: the same as made on demand."""
+    h = Harness(built_site)  # a fresh engine: no doc file loaded yet
+    try:
+        for q in ["调解", "雪亮工程", "郟縣", "“五老”调解", "平安 -郏县"]:
+            pairs = h.ask({"first": q})
+            assert pairs, q
+            assert all(made == later and made for made, later in pairs), q
+    finally:
+        h.close()
+
+
+def test_a_results_title_line_comes_from_its_doc_file(docs, harness):
+    """What only a shown result needs is in doc-N.js: the title, county and date a reader sees."""
+    n = next(i for i, d in enumerate(docs) if d.ref == "reports/2017-jiaxian.html")
+    assert harness.ask({"details": n}) == {"ref": docs[n].ref, "title": "着力实现“五新”转变 打造平安幸福郟县",
+                                           "county": "郏县", "date": docs[n].date}
 
 
 def test_no_results_suggests_the_closest_name(harness):

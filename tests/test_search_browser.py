@@ -189,3 +189,36 @@ def test_a_report_title_with_markup_is_shown_as_text(browser, project, tmp_path)
         assert page.locator("#search-pop img, #search-pop script").count() == 0
     finally:
         w.close()
+
+
+def test_a_search_loads_its_shards_and_its_first_results_files_only(watch, root, real):
+    """The manifest holds what scoring needs; a search then loads its term shards and the doc files of its
+    first ten results (titles and passages), never the result list (list.js) or any other report's file."""
+    _, docs = real
+    loaded: list[str] = []
+    watch.page.on("request", lambda r: loaded.append(r.url.rsplit("/", 1)[-1]))
+    watch.page.goto(root + "index.html")
+    watch.page.evaluate("""async () => {
+        const s = (src) => new Promise((ok) => { const e = document.createElement('script'); e.src = src; e.async = false;
+                                                  e.onload = ok; document.head.appendChild(e); });
+        for (const p of ['ts-chars.js', 'tokenize.js']) await s('assets/js/' + p);
+        await s('assets/search/lunr.min.js'); await s('assets/js/search.js');
+        await ArchiveSearch.init('');
+    }""")
+    before = len(loaded)
+    out = watch.page.evaluate("""async () => {
+        const out = await ArchiveSearch.search('调解');
+        const top = out.results.slice(0, 10);
+        await Promise.all(top.map(r => ArchiveSearch.loadDoc(r.doc)));
+        return {docs: top.map(r => r.doc), refs: out.results.map(r => r.ref),
+                details: top.map(r => ArchiveSearch.details(r.doc)),
+                snippets: top.map(r => ArchiveSearch.snippets(r.doc, out.units, 2))};
+    }""")
+    fetched = loaded[before:]
+    assert set(out["refs"]) == containing(docs, "调解")
+    assert sorted(f for f in fetched if f.startswith("doc-")) == sorted(f"doc-{n}.js" for n in out["docs"])
+    assert "list.js" not in loaded and all(f.startswith(("doc-", "shard-")) for f in fetched)
+    by_ref = {d.ref: d for d in docs}
+    for n, d in zip(out["docs"], out["details"]):
+        assert d["ref"] == docs[n].ref and d["title"] == by_ref[d["ref"]].title and d["county"] == docs[n].county
+    assert all(any(p["mark"] for s in snips for p in s["parts"]) for snips in out["snippets"])

@@ -4,6 +4,9 @@
 //   {"q": "县", "lunr": true}   -> the same, answered by lunr.js's own Index.query (the reference)
 //   {"lunr": true}               -> the index of all shards as lunr JSON
 //   {"snippets": q, "doc": n}    -> the passages shown for document n
+//   {"highlights": q, "texts": [...]} -> per text, [the ranges marked, as tokenizing the whole text marks them]
+//   {"details": n}               -> {ref, title, county, date} of document n, from its doc file
+//   {"first": q}                 -> per first result, [passages made when its file came, passages made now]
 "use strict";
 const path = require("node:path");
 const readline = require("node:readline");
@@ -25,6 +28,19 @@ async function answer(req) {
     return engine.snippets(req.doc, units, 2);
   }
   if (req.suggest !== undefined) { await engine.init(); return engine.suggest(req.suggest); }
+  if (req.highlights !== undefined) {
+    await engine.init();
+    const units = engine.parse(req.highlights);
+    return req.texts.map((t) => [engine.highlights(t, units).ranges, engine.highlights(t, units, null).ranges]);
+  }
+  if (req.first !== undefined) {
+    const out = await engine.search(req.first);
+    const top = out.results.slice(0, 10);
+    await Promise.all(top.map((r) => engine.loadDoc(r.doc)));
+    const made = top.map((r) => engine.snippets(r.doc, out.units, 2));
+    return made.map((m, i) => [m, engine.snippets(top[i].doc, engine.parse(req.first), 2)]);
+  }
+  if (req.details !== undefined) { await engine.init(); await engine.loadDoc(req.details); return engine.details(req.details); }
   throw new Error("unknown request " + JSON.stringify(req));
 }
 

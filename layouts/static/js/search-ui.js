@@ -48,11 +48,16 @@
 
   function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
 
+  /* A result's title line, from its doc file or the list (load one first). */
   function docInfo(S, r) {
-    var d = S.state.manifest.docs[r.doc];
+    var d = S.details(r.doc);
     // page paths may hold Chinese or other characters: percent-encode each part, as the pages do
-    var url = d[0].split("/").map(encodeURIComponent).join("/");
-    return { url: url, title: d[1], county: d[2], date: d[3], year: d[4], programmes: d[5] };
+    return { url: d.ref.split("/").map(encodeURIComponent).join("/"), title: d.title, county: d.county, date: d.date };
+  }
+
+  /* The doc files of these results, loaded (search() has started loading the first ones). */
+  function withDetails(S, results) {
+    return Promise.all(results.map(function (r) { return S.loadDoc(r.doc); }));
   }
 
   function searchUrl(q) { return base + "search.html?q=" + encodeURIComponent(q); }
@@ -114,11 +119,14 @@
       var q = input.value.trim(), mine = ++seq;
       if (!q) { close(); return; }
       engine().then(function (S) {
-        return S.search(q).then(function (out) { if (mine === seq) { show(S, q, out); } });
+        // titles from the list (one file, loaded once): no report's own file is needed here
+        return Promise.all([S.search(q, { details: 0 }), S.loadList()]).then(function (both) {
+          if (mine === seq) { show(S, q, both[0]); }
+        });
       }).catch(function (err) { if (mine === seq) { clear(pop); pop.appendChild(el("div", { class: "search-none", text: String(err.message || err) })); pop.hidden = false; } });
     }
 
-    input.addEventListener("focus", function () { engine(); });
+    input.addEventListener("focus", function () { engine().then(function (S) { return S.loadList(); }); });
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, DEBOUNCE); });
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown" && !pop.hidden && options.length) { e.preventDefault(); setActive((active + 1) % options.length); }
@@ -138,14 +146,17 @@
     var list = page.querySelector("#search-results"), moreBox = page.querySelector("#search-more");
     var params = new URLSearchParams(window.location.search);
     var chosen = { county: params.getAll("county"), year: params.getAll("year"), programme: params.getAll("programme") };
-    var q = params.get("q") || "", seq = 0, timer = null, last = null, shown = 0;
+    var q = params.get("q") || "", seq = 0, drawn = 0, timer = null, last = null, shown = 0;
     input.value = q;
 
-    function keyOf(S, facet, d) {
-      if (facet === "county") { return [d.county]; }
-      if (facet === "year") { return [String(d.year)]; }
-      return d.programmes.map(function (p) { return S.state.manifest.programmes[p][1]; });
+    /* A document's values of each facet, from list.js (loaded before the first render). */
+    function facetsOf(S, r) {
+      var f = S.state.list, n = r.doc;
+      return { county: [f.counties[f.county[n]]], year: [String(f.year[n])],
+               programme: f.programmesOf[n].map(function (p) { return f.programmes[p][1]; }) };
     }
+
+    function keyOf(S, facet, d) { return d[facet]; }
 
     function passes(S, d, except) {
       return FACETS.every(function (f) {
@@ -169,7 +180,7 @@
       FACETS.forEach(function (f) {
         var counts = {};
         results.forEach(function (r) {
-          var d = docInfo(S, r);
+          var d = facetsOf(S, r);
           if (!passes(S, d, f[0])) { return; }
           keyOf(S, f[0], d).forEach(function (k) { counts[k] = (counts[k] || 0) + 1; });
         });
@@ -201,34 +212,46 @@
       ]);
       var box = el("div", { class: "snippets" });
       li.appendChild(box);
-      S.loadDoc(r.doc).then(function () {
-        S.snippets(r.doc, units, 2).forEach(function (s) {
-          var p = el("a", { class: "snippet", href: base + d.url + (s.anchor ? "#" + s.anchor : "") });
-          s.parts.forEach(function (part) {
-            p.appendChild(part.mark ? el("mark", { text: part.text }) : document.createTextNode(part.text));
-          });
-          box.appendChild(el("p", {}, [p]));
+      S.snippets(r.doc, units, 2).forEach(function (s) {
+        var p = el("a", { class: "snippet", href: base + d.url + (s.anchor ? "#" + s.anchor : "") });
+        s.parts.forEach(function (part) {
+          p.appendChild(part.mark ? el("mark", { text: part.text }) : document.createTextNode(part.text));
         });
+        box.appendChild(el("p", {}, [p]));
       });
       return li;
     }
 
+    /* The next page of results (their doc files loaded: titles and passages). */
     function showMore(S, filtered, units) {
       filtered.slice(shown, shown + PAGE).forEach(function (r) { list.appendChild(resultItem(S, r, units)); });
       shown = Math.min(filtered.length, shown + PAGE);
       clear(moreBox);
       if (shown < filtered.length) {
         var button = el("button", { type: "button", text: "显示更多（还有 " + (filtered.length - shown) + " 篇）" });
-        button.addEventListener("click", function () { showMore(S, filtered, units); });
+        button.addEventListener("click", function () {
+          var mine = drawn;
+          withDetails(S, filtered.slice(shown, shown + PAGE)).then(function () {
+            if (mine === drawn) { showMore(S, filtered, units); }
+          });
+        });
         moreBox.appendChild(button);
       }
     }
 
+    /* The results and facets, once the first page's doc files are loaded. */
     function render(S, out) {
+      var mine = ++drawn;
+      if (!q) { last = out; clear(list); clear(moreBox); shown = 0; status.textContent = "请在上方输入要检索的词语。"; clear(facetsBox); return; }
+      var filtered = out.results.filter(function (r) { return passes(S, facetsOf(S, r), null); });
+      withDetails(S, filtered.slice(0, PAGE)).then(function () {
+        if (mine === drawn) { draw(S, out, filtered); }
+      }).catch(function (err) { status.textContent = String(err.message || err); });
+    }
+
+    function draw(S, out, filtered) {
       last = out;
       clear(list); clear(moreBox); shown = 0;
-      if (!q) { status.textContent = "请在上方输入要检索的词语。"; clear(facetsBox); return; }
-      var filtered = out.results.filter(function (r) { return passes(S, docInfo(S, r), null); });
       renderFacets(S, out.results);
       clear(status);
       if (!out.results.length) {
@@ -251,7 +274,9 @@
       if (!q) { engine().then(function (S) { render(S, { results: [], units: [] }); }); return; }
       status.textContent = "正在检索…";
       engine().then(function (S) {
-        return S.search(q).then(function (out) { if (mine === seq) { render(S, out); } });
+        return Promise.all([S.search(q, { details: PAGE }), S.loadList()]).then(function (both) {
+          if (mine === seq) { render(S, both[0]); }
+        });
       }).catch(function (err) { status.textContent = String(err.message || err); });
     }
 

@@ -8,11 +8,19 @@
    touches (tests compare every score with lunr.js querying the same index: referenceSearch).
 
    Index files (written by archive/search.py), each a script calling back into this object:
-     assets/search/manifest.js   ArchiveSearch.manifest({fields, shards, docs, programmes, suggest})
+     assets/search/manifest.js   ArchiveSearch.manifest({fields, count, lengths, refs, shards, split, suggest})
+                                 lengths: every document's field lengths, document by document (for BM25);
+                                 refs: [prefix, suffix, [name, ...]], a page is prefix + name + suffix
      assets/search/shard-N.js    ArchiveSearch.shard([N, [[term, lunrIndex, rowsField0, rowsField1, ...], ...]])
                                  rows: "docNumber,startSteps…[:k,length…]" joined by ";"
                                  (scores are computed here, as lunr.js's builder computes them)
-     assets/search/doc-N.js      ArchiveSearch.doc([N, [[anchor, text], ...]])   (for snippets)
+     assets/search/doc-N.js      ArchiveSearch.doc([N, [title, county, date], [[anchor, text], ...]])
+                                 what only a shown result needs: its title line and passages for snippets
+     assets/search/list.js       ArchiveSearch.list({titles, dates, counties, programmes, county, year, programmesOf})
+                                 every document's title line and facets: for the box's instant list
+                                 and the result page (search() never loads it)
+   Per query: the shards of its terms, then the doc files of the first results (search() starts
+   loading them as soon as the first options.details results are known, while it checks the rest).
    A plain script (window.ArchiveSearch) that node can also require. */
 (function (root, factory) {
   if (typeof module === "object" && module.exports) {
@@ -31,12 +39,19 @@
     loaded: {},           // path -> Promise
     shards: {},           // shard number -> entries
     entries: Object.create(null),    // term -> [term, lunrIndex, rowsField0, ...] as loaded
-    byFirst: Object.create(null),    // first character -> loaded terms starting with it
+    byFirst: Object.create(null),    // first character -> loaded terms starting with it (see firsts())
+    unindexed: [],                   // shards loaded since byFirst was last brought up to date
     postings: Object.create(null),   // term -> rows decoded on first use (see posting())
     expansions: Object.create(null), // prefix -> lunr's expansion of prefix* over the loaded terms
     index: null,                     // lunr.Index over everything loaded (reference and tests only)
     dirty: true,
-    docs: {}              // doc number -> [[anchor, text], ...]
+    refs: [],             // doc number -> page URL relative to the site root
+    docs: {},             // doc number -> [[anchor, text], ...]
+    folded: {},           // doc number -> each passage folded as search sees it (see doc())
+    meta: {},             // doc number -> [title, county, date]
+    wanted: {},           // doc number -> the units of the search whose first results it is among
+    made: {},             // doc number -> {units, passages}: snippets(n, units) made when its file came
+    list: null            // list.js, once loaded
   };
 
   function lunr() { return lunrLib || (typeof window !== "undefined" && window.lunr); }
@@ -47,7 +62,7 @@
     return new Promise(function (resolve, reject) {
       var s = document.createElement("script");
       s.src = state.base + path;
-      s.async = false;
+      s.async = true;  // each index script runs as it arrives: they call back with their own number
       s.onload = function () { resolve(); };
       s.onerror = function () { reject(new Error("无法载入检索索引：" + path)); };
       document.head.appendChild(s);
@@ -71,37 +86,41 @@
   /* ------------------------------------------------------------ callbacks of the index scripts */
 
   function manifest(m) {
+    var nf = m.fields.length, prefix = m.refs[0], suffix = m.refs[1], names = m.refs[2];
     state.manifest = m;
     state.textFields = null;
-    state.refs = m.docs.map(function (d) { return d[0]; });
+    state.refs = new Array(names.length);
+    for (var d = 0; d < names.length; d++) { state.refs[d] = prefix + names[d] + suffix; }
+    // lunr.Builder's average field lengths: summed document by document, divided by the count
     state.averages = m.fields.map(function (_, f) {
       var sum = 0;
-      m.lengths.forEach(function (lengths) { sum += lengths[f]; });
-      return sum / m.docs.length;
+      for (var d = 0; d < m.count; d++) { sum += m.lengths[d * nf + f]; }
+      return sum / m.count;
     });
   }
 
-  /* One field's rows of a term: "docNumber,startSteps…[:k,length…]" joined by ";"; fn(doc, tf, positions text). */
-  function eachRow(rows, fn) {
-    if (!rows) { return; }
-    var list = rows.split(";");
-    for (var r = 0; r < list.length; r++) {
-      var row = list[r], comma = row.indexOf(","), text = row.slice(comma + 1), colon = text.indexOf(":");
-      var steps = colon < 0 ? text : text.slice(0, colon), tf = 1;
-      for (var i = steps.indexOf(","); i >= 0; i = steps.indexOf(",", i + 1)) { tf++; }
-      fn(+row.slice(0, comma), tf, text);
+  /* Positions text[from, to) "startSteps…[:k,length…]" as one flat array [start, length, start,
+     length, …] (starts ascending), read digit by digit: a phrase check decodes thousands of them. */
+  function decodePositions(term, text, from, to) {
+    var usual = term.length === 1 || term.codePointAt(0) <= 0xFFFF && term.length === 2 ? term.length : Array.from(term).length;
+    var out = [], at = 0, n = 0, i = from, c;
+    for (; i < to; i++) {
+      c = text.charCodeAt(i);
+      if (c === 44) { at += n; out.push(at, usual); n = 0; }       // ,
+      else if (c === 58) { break; }                                // :
+      else { n = n * 10 + (c - 48); }
     }
-  }
-
-  function decodePositions(term, text) {
-    var parts = text.split(":"), steps = parts[0].split(","), usual = Array.from(term).length;
-    var positions = new Array(steps.length), at = 0;
-    for (var k = 0; k < steps.length; k++) { at += +steps[k]; positions[k] = [at, usual]; }
-    if (parts[1]) {
-      var odd = parts[1].split(",");
-      for (var j = 0; j + 1 < odd.length; j += 2) { positions[+odd[j]][1] = +odd[j + 1]; }
+    at += n; out.push(at, usual);
+    if (i < to) {  // k,length pairs: the k-th position spans length characters, not the term's own
+      var k = -1; n = 0;
+      for (i++; i <= to; i++) {
+        c = i < to ? text.charCodeAt(i) : 44;
+        if (c !== 44) { n = n * 10 + (c - 48); continue; }
+        if (k < 0) { k = n; } else { out[2 * k + 1] = n; k = -1; }
+        n = 0;
+      }
     }
-    return positions;
+    return out;
   }
 
   function rowCount(rows) {
@@ -116,54 +135,134 @@
     var entries = arg[1];
     state.shards[arg[0]] = entries;
     for (var e = 0; e < entries.length; e++) {
-      var term = entries[e][0], first = String.fromCodePoint(term.codePointAt(0));
-      state.entries[term] = entries[e];
-      (state.byFirst[first] || (state.byFirst[first] = [])).push(term);
+      state.entries[entries[e][0]] = entries[e];
     }
+    state.unindexed.push(entries);
     state.expansions = Object.create(null);
     state.dirty = true;
   }
 
-  /* A term's rows per field: {number, fields: [{docs, scores, texts, at: {doc: row}}]}, or null.
-     The scores are lunr.js's own (lunr.Builder.createFieldVectors and lunr.idf: the same
-     expressions in the same order, rounded as lunr rounds them). */
+  /* A term's rows per field: {number, fields: [{docs, scores, text, starts, ends}]}, or null: for
+     row i, its document, its score, and where its positions are in the field's rows text (decoded
+     when a phrase check first needs them). One pass over the text, digit by digit, without a
+     string per row. The scores are lunr.js's own (lunr.Builder.createFieldVectors and lunr.idf:
+     the same expressions in the same order, rounded as lunr rounds them). */
   function posting(term) {
     var p = state.postings[term];
     if (p) { return p; }
     var entry = state.entries[term];
     if (!entry) { return null; }
-    var m = state.manifest, fields = m.fields, count = m.docs.length, k1 = m.k1, b = m.b, withTerm = 0;
-    for (var c = 0; c < fields.length; c++) { withTerm += rowCount(entry[2 + c]); }
+    var m = state.manifest, fields = m.fields, nf = fields.length, count = m.count, k1 = m.k1, b = m.b, withTerm = 0;
+    var counts = [];
+    for (var c = 0; c < nf; c++) { counts.push(rowCount(entry[2 + c])); withTerm += counts[c]; }
     var x = (count - withTerm + 0.5) / (withTerm + 0.5), idf = Math.log(1 + Math.abs(x));
     p = { term: term, number: entry[1], fields: [] };
-    for (var f = 0; f < fields.length; f++) {
-      var rows = { docs: [], scores: [], texts: [], at: Object.create(null) };
+    for (var f = 0; f < nf; f++) {
+      var text = entry[2 + f] || "", n = counts[f], len = text.length, i = 0, r = 0, ch;
+      var rows = { text: text, docs: new Int32Array(n), scores: new Float64Array(n), starts: new Int32Array(n),
+                   ends: new Int32Array(n), decoded: new Array(n) };
       var boost = m.boosts[f], average = state.averages[f];
-      eachRow(entry[2 + f], function (d, tf, text) {
-        var fieldLength = m.lengths[d][f];
+      while (i < len) {
+        var d = 0, tf = 1, odd = false;
+        while ((ch = text.charCodeAt(i)) !== 44) { d = d * 10 + (ch - 48); i++; }
+        var from = ++i;
+        for (; i < len && (ch = text.charCodeAt(i)) !== 59; i++) {
+          if (ch === 44) { if (!odd) { tf++; } } else if (ch === 58) { odd = true; }
+        }
+        var fieldLength = m.lengths[d * nf + f];
         var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (fieldLength / average)) + tf);
         score *= boost;
         score *= 1;  // document boost
-        rows.at[d] = rows.docs.length;
-        rows.docs.push(d);
-        rows.scores.push(Math.round(score * 1000) / 1000);
-        rows.texts.push(text);
-      });
+        rows.docs[r] = d;
+        rows.scores[r] = Math.round(score * 1000) / 1000;
+        rows.starts[r] = from;
+        rows.ends[r] = i;
+        r++;
+        i++;
+      }
       p.fields.push(rows);
     }
     return (state.postings[term] = p);
   }
 
-  /* Positions [[start, length], ...] of a term in one field of a document (by number), or null. */
-  function positions(term, f, d) {
-    var p = posting(term), rows = p && p.fields[f], i = rows ? rows.at[d] : undefined;
-    if (i === undefined) { return null; }
-    var text = rows.texts[i];
-    if (typeof text === "string") { text = rows.texts[i] = decodePositions(term, text); }
-    return text;
+  /* Which row of a field holds document d (rows are in document order), or -1. */
+  function rowOf(rows, d) {
+    var docs = rows.docs, lo = 0, hi = docs.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1, v = docs[mid];
+      if (v < d) { lo = mid + 1; } else if (v > d) { hi = mid - 1; } else { return mid; }
+    }
+    return -1;
   }
 
-  function doc(arg) { state.docs[arg[0]] = arg[1]; }
+  /* Positions [start, length, start, length, …] of a term (its posting) in one field of a document, or null. */
+  function positionsIn(p, f, d) {
+    var rows = p.fields[f], i = rowOf(rows, d);
+    if (i < 0) { return null; }
+    return rows.decoded[i] || (rows.decoded[i] = decodePositions(p.term, rows.text, rows.starts[i], rows.ends[i]));
+  }
+
+  function positions(term, f, d) {
+    var p = posting(term);
+    return p ? positionsIn(p, f, d) : null;
+  }
+
+  /* A document's file: kept, and its passages folded now, while the other files of a query load. */
+  function doc(arg) {
+    var n = arg[0], paragraphs = arg[2], folded = new Array(paragraphs.length);
+    for (var i = 0; i < paragraphs.length; i++) { folded[i] = foldSame(paragraphs[i][1]); }
+    state.meta[n] = arg[1];
+    state.docs[n] = paragraphs;
+    state.folded[n] = folded;
+    // a file a search asked for: its passages for that search are chosen now, while the others load
+    var units = state.wanted[n];
+    if (units) {
+      delete state.wanted[n];
+      state.made[n] = { units: units, passages: passages(n, units, SNIPPETS, WIDTH) };
+    }
+  }
+
+  function list(arg) { state.list = arg; }
+
+  // Each code unit's folding (tk.foldChar), kept in an array: passages are folded on every query's
+  // first run, and an array lookup by code is several times cheaper than a Map lookup by string.
+  var foldedUnit = new Array(0x10000);  // sized up front: fast elements, not a dictionary
+
+  /* The text folded, if each of its code units folds to exactly one (so that an offset in the
+     result is an offset in the text, in code points too: no surrogates); else null. Most passages
+     need no change at all and are returned as they are. */
+  function foldSame(text) {
+    var out = null, from = 0;
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charCodeAt(i);
+      if (c >= 0xD800 && c <= 0xDFFF) { return null; }
+      var f = foldedUnit[c];
+      if (f === undefined) { f = foldedUnit[c] = tk.foldChar(text[i]); }
+      if (f.length !== 1) { return null; }
+      if (f.charCodeAt(0) !== c) {
+        out = (out === null ? "" : out) + text.slice(from, i) + f;
+        from = i + 1;
+      }
+    }
+    return out === null ? text : out + text.slice(from);
+  }
+
+  /* tk.fold(text), through the same array. */
+  function fold(text) {
+    var out = "";
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charCodeAt(i);
+      if (c >= 0xD800 && c <= 0xDBFF && i + 1 < text.length) {  // a pair of surrogates: one code point
+        out += tk.foldChar(text.slice(i, i + 2));
+        i++;
+        continue;
+      }
+      var f = foldedUnit[c];
+      if (f === undefined) { f = foldedUnit[c] = tk.foldChar(text[i]); }
+      out += f;
+    }
+    return out;
+  }
 
   function sortedPairs(flat) {
     var pairs = [];
@@ -194,9 +293,9 @@
       inverted[term] = lunrPosting;
     });
     var fieldVectors = Object.create(null);
-    m.docs.forEach(function (doc) {
+    state.refs.forEach(function (ref) {
       m.fields.forEach(function (field) {
-        var fieldRef = field + "/" + doc[0];
+        var fieldRef = field + "/" + ref;
         fieldVectors[fieldRef] = new L.Vector(sortedPairs(vectors[fieldRef] || []));
       });
     });
@@ -214,9 +313,9 @@
   /* The loaded shards as the lunr JSON they came from (tests compare it with lunr.py's). */
   function toLunrJSON() {
     var m = state.manifest, idx = lunrIndex(), fieldVectors = [];
-    for (var d = 0; d < m.docs.length; d++) {
+    for (var d = 0; d < m.count; d++) {
       for (var f = 0; f < m.fields.length; f++) {
-        var fieldRef = m.fields[f] + "/" + m.docs[d][0];
+        var fieldRef = m.fields[f] + "/" + state.refs[d];
         fieldVectors.push([fieldRef, idx.fieldVectors[fieldRef].elements]);
       }
     }
@@ -227,7 +326,11 @@
         var p = posting(t), lunrPosting = { _index: p.number };
         m.fields.forEach(function (field, f) {
           lunrPosting[field] = {};
-          p.fields[f].docs.forEach(function (d) { lunrPosting[field][state.refs[d]] = { position: positions(t, f, d) }; });
+          p.fields[f].docs.forEach(function (d) {
+            var flat = positions(t, f, d), pairs = [];
+            for (var i = 0; i < flat.length; i += 2) { pairs.push([flat[i], flat[i + 1]]); }
+            lunrPosting[field][state.refs[d]] = { position: pairs };
+          });
         });
         return [t, lunrPosting];
       })
@@ -305,6 +408,19 @@
     return { text: text, negated: negated, quoted: quoted, tokens: tokens };
   }
 
+  /* Loaded terms by their first character, for prefixes: indexed when a prefix first needs them,
+     not as each shard loads (most queries have no prefix). */
+  function firsts() {
+    state.unindexed.forEach(function (entries) {
+      for (var e = 0; e < entries.length; e++) {
+        var term = entries[e][0], first = String.fromCodePoint(term.codePointAt(0));
+        (state.byFirst[first] || (state.byFirst[first] = [])).push(term);
+      }
+    });
+    state.unindexed = [];
+    return state.byFirst;
+  }
+
   /* The loaded terms a token stands for, in the order lunr.js expands them: [term] or, for a
      prefix, every term starting with it. Only terms starting with the prefix can match, and lunr's
      token set orders them by their characters alone, so a token set of those terms gives lunr's
@@ -314,19 +430,32 @@
     var hit = state.expansions[token.term];
     if (hit) { return hit; }
     var L = lunr(), prefix = token.term;
-    var terms = (state.byFirst[String.fromCodePoint(prefix.codePointAt(0))] || [])
+    var terms = (firsts()[String.fromCodePoint(prefix.codePointAt(0))] || [])
       .filter(function (t) { return t.lastIndexOf(prefix, 0) === 0; }).sort();
     return (state.expansions[prefix] = L.TokenSet.fromArray(terms).intersect(L.TokenSet.fromString(prefix + "*")).toArray());
   }
 
-  function positionsOf(terms, f, d) {
-    if (terms.length === 1) { return positions(terms[0], f, d) || []; }
-    var out = [];
-    for (var i = 0; i < terms.length; i++) {
-      var p = positions(terms[i], f, d);
-      if (p) { out = out.concat(p); }
+  /* The positions of any of the postings in one field of a document, flat and in ascending order. */
+  function positionsOf(postings, f, d) {
+    if (postings.length === 1) { return positionsIn(postings[0], f, d); }
+    var pairs = [];
+    for (var i = 0; i < postings.length; i++) {
+      var p = positionsIn(postings[i], f, d);
+      for (var j = 0; p && j < p.length; j += 2) { pairs.push([p[j], p[j + 1]]); }
     }
+    if (!pairs.length) { return null; }
+    pairs.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    var out = [];
+    for (var k = 0; k < pairs.length; k++) { out.push(pairs[k][0], pairs[k][1]); }
     return out;
+  }
+
+  /* Does any of the postings have a row for the document in one field? (No positions needed.) */
+  function inField(postings, f, d) {
+    for (var i = 0; i < postings.length; i++) {
+      if (rowOf(postings[i].fields[f], d) >= 0) { return true; }
+    }
+    return false;
   }
 
   /* Does the unit occur contiguously in one of the document's own text fields? The programme-names
@@ -334,23 +463,43 @@
      contains, not for a programme it names by another alias. Positions are code-point offsets: two
      bigrams of one run follow each other when next.start = start + length - 1; other neighbours
      must be exactly as far apart as in the query: 农村警务“113”模式 is not found in
-     农村警务“113”工作模式. */
+     农村警务“113”工作模式. unit.postings: each token's expansion's postings (see run). */
   function occurs(unit, d) {
-    var expanded = unit.tokens.map(expand), fields = textFields();
+    var postings = unit.postings, fields = textFields(), last = unit.tokens.length - 1;
     for (var n = 0; n < fields.length; n++) {
-      var f = fields[n], current = positionsOf(expanded[0], f, d);
-      for (var k = 1; k < unit.tokens.length && current.length; k++) {
-        var t = unit.tokens[k], allowed = new Set(), next = positionsOf(expanded[k], f, d), kept = [];
-        for (var i = 0; i < current.length; i++) {
-          var end = current[i][0] + current[i][1];
-          allowed.add(t.sameRun ? end - 1 : end + t.gap);
-        }
-        for (var j = 0; j < next.length; j++) { if (allowed.has(next[j][0])) { kept.push(next[j]); } }
-        current = kept;
+      var f = fields[n];
+      if (!last) {
+        if (inField(postings[0], f, d)) { return true; }
+        continue;
+      }
+      var skip = false;  // every token must be in the field before any positions are decoded
+      for (var k = 0; k <= last && !skip; k++) { skip = !inField(postings[k], f, d); }
+      if (skip) { continue; }
+      var current = positionsOf(postings[0], f, d);
+      for (k = 1; k <= last && current.length; k++) {
+        current = follow(current, positionsOf(postings[k], f, d), unit.tokens[k]);
       }
       if (current.length) { return true; }
     }
     return false;
+  }
+
+  /* The positions of next that continue a chain ending at one of current's: both flat and ascending
+     by start; a pair of pointers walks them once. */
+  function follow(current, next, t) {
+    var wants = [], sorted = true;
+    for (var i = 0; i < current.length; i += 2) {
+      var want = current[i] + current[i + 1] + (t.sameRun ? -1 : t.gap);
+      if (wants.length && want < wants[wants.length - 1]) { sorted = false; }
+      wants.push(want);
+    }
+    if (!sorted) { wants.sort(function (a, b) { return a - b; }); }
+    var kept = [], w = 0;
+    for (var j = 0; j < next.length && w < wants.length; j += 2) {
+      while (w < wants.length && wants[w] < next[j]) { w++; }
+      if (w < wants.length && wants[w] === next[j]) { kept.push(next[j], next[j + 1]); }
+    }
+    return kept;
   }
 
   /* Indexes of the fields a match must be in: every field but the programme names. */
@@ -368,12 +517,15 @@
     return tokens;
   }
 
-  /* Search: resolves to {units, results: [{ref, doc, score}]} in lunr's order (ties: newest first). */
-  function search(q) {
+  /* Search: resolves to {units, results: [{ref, doc, score}]} in lunr's order (ties: newest first).
+     The doc files of the first options.details results (10 unless given; 0 for none) start loading
+     as soon as those results are known: every list shows them, and they load while the rest is checked. */
+  function search(q, options) {
+    var details = options && options.details !== undefined ? options.details : 10;
     return init().then(function () {
       var units = parse(q);
       if (!units.length) { return { units: units, results: [] }; }
-      return loadShards(queryTokens(units)).then(function () { return run(units, evaluate); });
+      return loadShards(queryTokens(units)).then(function () { return run(units, evaluate, details); });
     });
   }
 
@@ -405,7 +557,7 @@
   /* lunr.Index.query for these clauses: [{doc, score}]. */
   function lunrQuery(list) {
     var L = lunr(), number = {};
-    state.manifest.docs.forEach(function (d, n) { number[d[0]] = n; });
+    state.refs.forEach(function (ref, n) { number[ref] = n; });
     return lunrIndex().query(function (query) {
       list.forEach(function (c) {
         query.term(c.term, {
@@ -422,128 +574,164 @@
      meets them, the query vector (1 per expanded term, added up) dotted with the field's BM25
      vector in term-number order, divided by the query vector's length. */
   function evaluate(list) {
-    var m = state.manifest, nf = m.fields.length, nd = m.docs.length;
-    var weight = Object.create(null), used = [], required = 0;
-    var hits = new Int32Array(nd), excluded = new Uint8Array(nd), met = new Uint8Array(nd * nf);
-    var order = [], fieldOrder = new Array(nd);
+    var m = state.manifest, nf = m.fields.length, nd = m.count;
+    var weight = Object.create(null), used = [], required = 0, seen = 0;
+    // met[d * nf + f]: when a clause first met field f of document d (1, 2, …; 0: never), the order
+    // in which lunr adds up a document's fields
+    var hits = new Int32Array(nd), excluded = new Uint8Array(nd), met = new Int32Array(nd * nf);
     for (var c = 0; c < list.length; c++) {
-      var terms = expand(list[c]), clauseHits = new Uint8Array(nd);
-      if (!terms.length && !list[c].prohibited) { return []; }
+      var terms = expand(list[c]), prohibited = list[c].prohibited, clauseHits = new Uint8Array(nd);
+      if (!terms.length && !prohibited) { return []; }
       for (var j = 0; j < terms.length; j++) {
         var p = posting(terms[j]);
-        if (!list[c].prohibited) {
+        if (!prohibited) {
           if (weight[p.number] === undefined) { weight[p.number] = 0; used.push(p); }
           weight[p.number] += 1;
         }
         for (var f = 0; f < nf; f++) {
           var docs = p.fields[f].docs;
-          for (var i = 0; i < docs.length; i++) {
+          if (prohibited) {
+            for (var i = 0; i < docs.length; i++) { excluded[docs[i]] = 1; }
+            continue;
+          }
+          for (i = 0; i < docs.length; i++) {
             var d = docs[i];
-            if (list[c].prohibited) { excluded[d] = 1; continue; }
             clauseHits[d] = 1;
-            if (!met[d * nf + f]) {
-              met[d * nf + f] = 1;
-              if (!fieldOrder[d]) { fieldOrder[d] = []; order.push(d); }
-              fieldOrder[d].push(f);
-            }
+            if (!met[d * nf + f]) { met[d * nf + f] = ++seen; }
           }
         }
       }
-      if (!list[c].prohibited) {
+      if (!prohibited) {
         required++;
         for (var x = 0; x < nd; x++) { hits[x] += clauseHits[x]; }
       }
     }
     used.sort(function (a, b) { return a.number - b.number; });
     var squares = 0;
-    used.forEach(function (p) { squares += weight[p.number] * weight[p.number]; });
+    for (var u = 0; u < used.length; u++) { squares += weight[used[u].number] * weight[used[u].number]; }
     var magnitude = Math.sqrt(squares), dots = new Float64Array(nd * nf);
-    used.forEach(function (p) {
-      var w = weight[p.number];
-      for (var f = 0; f < nf; f++) {
-        var rows = p.fields[f];
-        for (var i = 0; i < rows.docs.length; i++) { dots[rows.docs[i] * nf + f] += w * rows.scores[i]; }
+    for (u = 0; u < used.length; u++) {
+      var w = weight[used[u].number];
+      for (f = 0; f < nf; f++) {
+        var rows = used[u].fields[f], rowDocs = rows.docs, scores = rows.scores;
+        for (i = 0; i < rowDocs.length; i++) { dots[rowDocs[i] * nf + f] += w * scores[i]; }
       }
-    });
-    var results = [];
-    order.forEach(function (d) {
-      if (hits[d] !== required || excluded[d]) { return; }
-      var fs = fieldOrder[d], score = dots[d * nf + fs[0]] / magnitude || 0;
-      for (var k = 1; k < fs.length; k++) { score += dots[d * nf + fs[k]] / magnitude || 0; }
+    }
+    var results = [], order = [];
+    for (d = 0; d < nd; d++) {
+      if (hits[d] !== required || excluded[d] || !required) { continue; }
+      order.length = 0;  // the document's fields in the order they were met
+      for (f = 0; f < nf; f++) {
+        if (!met[d * nf + f]) { continue; }
+        for (var at = order.length; at > 0 && met[d * nf + order[at - 1]] > met[d * nf + f]; at--) { order[at] = order[at - 1]; }
+        order[at] = f;
+      }
+      var score = dots[d * nf + order[0]] / magnitude || 0;
+      for (var k = 1; k < order.length; k++) { score += dots[d * nf + order[k]] / magnitude || 0; }
       results.push({ doc: d, score: score });
-    });
+    }
     return results;
   }
 
-  function run(units, query) {
-    var m = state.manifest;
-    var positive = units.filter(function (u) { return !u.negated; });
-    var found = positive.length ? query(clauses(units))
-      : m.docs.map(function (d, n) { return { doc: n, score: 0 }; });
-    var results = [];
-    found.forEach(function (r) {
-      for (var i = 0; i < units.length; i++) {
-        var u = units[i];
-        if (u.negated) {
-          if (occurs(u, r.doc)) { return; }
-        } else if (!occurs(u, r.doc)) {
-          return;
-        }
-      }
-      results.push({ ref: m.docs[r.doc][0], doc: r.doc, score: r.score });
+  /* The results in order: ranked first, then checked for the phrases in that order, so that the
+     doc files of the first `details` results load while the others are checked. */
+  function run(units, query, details) {
+    var positive = units.filter(function (u) { return !u.negated; }), found;
+    if (positive.length) {
+      found = query(clauses(units));
+    } else {
+      found = [];
+      for (var n = 0; n < state.manifest.count; n++) { found.push({ doc: n, score: 0 }); }
+    }
+    found.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+    units.forEach(function (u) {
+      u.postings = u.tokens.map(function (t) { return expand(t).map(posting); });
     });
-    results.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+    var results = [], requested = !details;
+    for (var k = 0; k < found.length; k++) {
+      var r = found[k], ok = true;
+      for (var i = 0; i < units.length && ok; i++) {
+        ok = units[i].negated ? !occurs(units[i], r.doc) : occurs(units[i], r.doc);
+      }
+      if (!ok) { continue; }
+      results.push({ ref: state.refs[r.doc], doc: r.doc, score: r.score });
+      if (!requested && results.length === details) { requested = true; prefetch(results, units); }
+    }
+    if (!requested) { prefetch(results, units); }
     return { units: units, results: results };
+  }
+
+  function prefetch(results, units) {
+    results.forEach(function (r) {
+      if (!state.docs[r.doc]) { state.wanted[r.doc] = units; }
+      loadDoc(r.doc);
+    });
   }
 
   /* ------------------------------------------------------------ snippets */
 
   function loadDoc(n) { return load("assets/search/doc-" + n + ".js").then(function () { return state.docs[n]; }); }
 
-  /* Ranges [start, end) in code points of text where the positive units occur. */
-  function highlights(text, units) {
+  /* What a shown result needs: {ref, title, county, date}, once its doc file (loadDoc) or the
+     list (loadList) is loaded; else null. */
+  function details(n) {
+    var meta = state.meta[n], l = state.list;
+    if (meta) { return { ref: state.refs[n], title: meta[0], county: meta[1], date: meta[2] }; }
+    return l ? { ref: state.refs[n], title: l.titles[n], county: l.counties[l.county[n]], date: l.dates[n] } : null;
+  }
+
+  /* Every document's title line and facets, for lists of results: resolves to {titles, dates,
+     counties, programmes: [[url, name, aliases]], county: [n], year: [n], programmesOf: [[n]]}. */
+  function loadList() { return load("assets/search/list.js").then(function () { return state.list; }); }
+
+  /* Ranges [start, end) in code points of text where the positive units occur. same: the text
+     folded unit for unit (foldSame), if known. */
+  function highlights(text, units, same) {
+    if (same === undefined) { same = foldSame(text); }
     // a match starts with a token whose term starts with the unit's first character: a passage
     // without any of those characters needs no tokenizing (most passages of a report)
-    var folded = tk.fold(text), possible = units.some(function (u) {
-      return !u.negated && folded.indexOf(String.fromCodePoint(u.tokens[0].term.codePointAt(0))) >= 0;
-    });
+    var folded = same === null ? fold(text) : same;
+    var possible = units.some(function (u) { return !u.negated && folded.indexOf(firstChar(u)) >= 0; });
     if (!possible) { return { ranges: [], units: 0 }; }
     var tokens = null, ranges = [], hitUnits = {};
     units.forEach(function (u, ui) {
       if (u.negated) { return; }
       if (u.tokens.length === 1 && u.tokens[0].prefix) {
         // one character: mark every place it stands, as the first or the last of a token
-        var c = u.tokens[0].term, chars = Array.from(text);
-        for (var i = 0; i < chars.length; i++) {
+        var c = u.tokens[0].term, i;
+        if (same !== null) {  // (a longer term, a word being typed, is not marked: no character equals it)
+          for (i = c.length === 1 ? same.indexOf(c) : -1; i >= 0; i = same.indexOf(c, i + 1)) {
+            ranges.push([i, i + 1]);
+            hitUnits[ui] = true;
+          }
+          return;
+        }
+        var chars = Array.from(text);
+        for (i = 0; i < chars.length; i++) {
           if (tk.foldChar(chars[i]) === c) { ranges.push([i, i + 1]); hitUnits[ui] = true; }
         }
         return;
       }
-      var first = u.tokens[0];
+      // Tokenize only around each place the unit's first character stands, from the separator
+      // before it to one well after it: no token spans a separator (a character of class OTHER),
+      // so these are the passage's own tokens there. A chain reaching the end of such a window
+      // is looked for again in the whole passage.
+      if (same !== null) {
+        var c0 = firstChar(u), span = 2 * u.text.length + 8, whole = false;
+        for (var at = same.indexOf(c0), covered = 0; at >= 0 && !whole; at = same.indexOf(c0, at + 1)) {
+          if (at < covered) { continue; }
+          var a = at, b = Math.min(same.length, at + span);
+          while (a > 0 && tk.charClass(same[a - 1]) !== tk.OTHER) { a--; }
+          while (b < same.length && tk.charClass(same[b]) !== tk.OTHER) { b++; }
+          var window = tk.tokenize(text.slice(a, b));
+          for (var w = 0; w < window.length; w++) { window[w][1] += a; }
+          whole = chains(u, window, b < same.length, function (r) { ranges.push(r); hitUnits[ui] = true; });
+          covered = b;
+        }
+        if (!whole) { return; }
+      }
       tokens = tokens || tk.tokenize(text);
-      tokens.forEach(function (t, k) {
-        if (!matches(first, t)) { return; }
-        var chainStart = t[1], prev = t, ok = true, j = k;
-        for (var n = 1; n < u.tokens.length && ok; n++) {
-          var want = u.tokens[n], next = null;
-          for (var m = j + 1; m < tokens.length && m <= j + 3; m++) {
-            var cand = tokens[m];
-            if (cand[3] === "t" && !want.prefix && want.kind !== "u") { continue; }
-            if (!matches(want, cand)) { continue; }
-            var end = prev[1] + prev[2], okGap;
-            if (want.sameRun) { okGap = cand[1] === end - 1; }
-            else if (want.gap === 0) { okGap = cand[1] === end; }
-            else { okGap = cand[1] > end && cand[1] <= end + want.gap + 2; }
-            if (okGap) { next = cand; j = m; break; }
-          }
-          if (next) { prev = next; } else { ok = false; }
-        }
-        if (ok) {
-          var last = prev[1] + (prev[3] === "b" && u.tokens[u.tokens.length - 1].prefix ? 1 : prev[2]);
-          ranges.push([chainStart, last]);
-          hitUnits[ui] = true;
-        }
-      });
+      chains(u, tokens, false, function (r) { ranges.push(r); hitUnits[ui] = true; });
     });
     ranges.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
     var merged = [];
@@ -554,17 +742,60 @@
     return { ranges: merged, units: Object.keys(hitUnits).length };
   }
 
+  function firstChar(u) { return String.fromCodePoint(u.tokens[0].term.codePointAt(0)); }
+
+  /* Every chain of tokens that spells the unit: found([start, end]) for each. Returns true, having
+     found nothing, when a chain may go on past the end of tokens (cut: more text follows). */
+  function chains(u, tokens, cut, found) {
+    var first = u.tokens[0], out = [];
+    for (var k = 0; k < tokens.length; k++) {
+      var t = tokens[k];
+      if (!matches(first, t)) { continue; }
+      var chainStart = t[1], prev = t, ok = true, j = k;
+      for (var n = 1; n < u.tokens.length && ok; n++) {
+        var want = u.tokens[n], next = null, m;
+        for (m = j + 1; m < tokens.length && m <= j + 3; m++) {
+          var cand = tokens[m];
+          if (cand[3] === "t" && !want.prefix && want.kind !== "u") { continue; }
+          if (!matches(want, cand)) { continue; }
+          var end = prev[1] + prev[2], okGap;
+          if (want.sameRun) { okGap = cand[1] === end - 1; }
+          else if (want.gap === 0) { okGap = cand[1] === end; }
+          else { okGap = cand[1] > end && cand[1] <= end + want.gap + 2; }
+          if (okGap) { next = cand; j = m; break; }
+        }
+        if (!next && cut && m === tokens.length) { return true; }
+        if (next) { prev = next; } else { ok = false; }
+      }
+      if (ok) {
+        var last = prev[1] + (prev[3] === "b" && u.tokens[u.tokens.length - 1].prefix ? 1 : prev[2]);
+        out.push([chainStart, last]);
+      }
+    }
+    out.forEach(found);
+    return false;
+  }
+
   function matches(want, token) {
     if (want.prefix) { return token[0].indexOf(want.term) === 0 && token[3] !== "t"; }
     return token[0] === want.term;
   }
 
-  /* One or two passages of a document with the matches marked: [{anchor, parts: [{text, mark}]}]. */
+  var SNIPPETS = 2, WIDTH = 110;
+
+  /* One or two passages of a document with the matches marked: [{anchor, parts: [{text, mark}]}]
+     (made when its file arrived, if a search of these units asked for it). */
   function snippets(n, units, max, width) {
-    max = max || 2; width = width || 110;
-    var paragraphs = state.docs[n] || [], scored = [];
+    max = max || SNIPPETS; width = width || WIDTH;
+    var made = state.made[n];
+    if (made && made.units === units && max === SNIPPETS && width === WIDTH) { return made.passages; }
+    return passages(n, units, max, width);
+  }
+
+  function passages(n, units, max, width) {
+    var paragraphs = state.docs[n] || [], folded = state.folded[n] || [], scored = [];
     paragraphs.forEach(function (p, i) {
-      var h = highlights(p[1], units);
+      var h = highlights(p[1], units, folded[i]);
       if (h.ranges.length) { scored.push({ i: i, anchor: p[0], text: p[1], h: h }); }
     });
     scored.sort(function (a, b) { return b.h.units - a.h.units || b.h.ranges.length - a.h.ranges.length || a.i - b.i; });
@@ -625,8 +856,9 @@
   }
 
   return {
-    init: init, manifest: manifest, shard: shard, doc: doc, search: search, referenceSearch: referenceSearch, parse: parse,
-    loadAll: loadAll, loadDoc: loadDoc, snippets: snippets, highlights: highlights, suggest: suggest,
+    init: init, manifest: manifest, shard: shard, doc: doc, list: list, search: search, referenceSearch: referenceSearch,
+    parse: parse, loadAll: loadAll, loadDoc: loadDoc, details: details, loadList: loadList, snippets: snippets,
+    highlights: highlights, suggest: suggest,
     toLunrJSON: toLunrJSON, state: state
   };
 });

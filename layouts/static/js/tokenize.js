@@ -26,24 +26,35 @@
     return false;
   }
 
-  var classCache = new Map();
-  function charClass(ch) {
-    var k = classCache.get(ch);
-    if (k !== undefined) { return k; }
-    var cp = ch.codePointAt(0);
+  // Caches by code point: snippets tokenize whole passages, and a typed-array lookup costs far
+  // less than a Map lookup by string. classOf holds class + 1 (0: not seen yet).
+  var classOf = new Uint8Array(0x110000);
+  function classOfPoint(cp) {
+    var k = classOf[cp];
+    if (k) { return k - 1; }
     if (inRanges(cp, HAN_RANGES)) { k = HAN; }
     else if (inRanges(cp, WORD_RANGES)) { k = WORD; }
-    else if (TRANSPARENT_CHARS.indexOf(ch) >= 0) { k = TRANSPARENT; }
+    else if (TRANSPARENT_CHARS.indexOf(String.fromCodePoint(cp)) >= 0) { k = TRANSPARENT; }
     else { k = OTHER; }
-    classCache.set(ch, k);
+    classOf[cp] = k + 1;
     return k;
   }
 
+  function charClass(ch) { return classOfPoint(ch.codePointAt(0)); }
+
   var foldCache = new Map();
+  var foldOfUnit = new Array(0x10000);  // BMP code unit -> its folding (sized: fast elements, not a dictionary)
   /* One code point folded: NFKC, lower case, traditional → simplified (0–n characters). */
   function foldChar(ch) {
     var f = foldCache.get(ch);
     if (f !== undefined) { return f; }
+    var cp = ch.codePointAt(0);
+    if (cp >= 0x4E00 && cp <= 0x9FFF) {  // CJK Unified Ideographs: NFKC and lower case leave them as they are
+      f = table.get(ch);
+      f = f === undefined ? ch : f;
+      foldCache.set(ch, f);
+      return f;
+    }
     var out = "";
     for (var c of ch.normalize("NFKC").toLowerCase()) {
       var s = table.get(c);
@@ -60,20 +71,33 @@
     return out;
   }
 
-  /* Folded characters with the code-point offset of the original character each came from. */
+  /* Folded characters with the code-point offset of the original character each came from, and
+     each one's class. */
   function folded(text) {
-    var chars = [], pos = [], i = 0;
-    for (var ch of String(text)) {
-      for (var c of foldChar(ch)) { chars.push(c); pos.push(i); }
-      i++;
+    text = String(text);
+    var chars = [], pos = [], classes = [], i = 0, u = 0, f, c, next;
+    for (; u < text.length; u++, i++) {
+      c = text.charCodeAt(u);
+      if (c >= 0xD800 && c <= 0xDBFF && u + 1 < text.length && (next = text.charCodeAt(u + 1)) >= 0xDC00 && next <= 0xDFFF) {
+        f = foldChar(text.slice(u, u + 2));
+        u++;
+      } else {
+        f = foldOfUnit[c];
+        if (f === undefined) { f = foldOfUnit[c] = foldChar(text[u]); }
+      }
+      if (f.length === 1) {
+        chars.push(f); pos.push(i); classes.push(classOfPoint(f.charCodeAt(0)));
+        continue;
+      }
+      for (var ch of f) { chars.push(ch); pos.push(i); classes.push(classOfPoint(ch.codePointAt(0))); }
     }
-    return { chars: chars, pos: pos };
+    return { chars: chars, pos: pos, classes: classes };
   }
 
   /* Tokens as [term, start, length, kind]; kind w word, b bigram, u lone Han char, t run tail. */
   function tokenize(text) {
     var f = folded(text), chars = f.chars, pos = f.pos, n = chars.length;
-    var classes = chars.map(charClass);
+    var classes = f.classes;
     var tokens = [], i = 0, j, m;
     while (i < n) {
       var kind = classes[i];
