@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import operator
 import os
 import pickle
 import re
@@ -22,7 +23,7 @@ import time
 import types
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Callable, Iterator
 
 import jinja2
@@ -124,6 +125,95 @@ def _rebuild(*args: Any) -> None:
     raise AssertionError("fingerprints are not meant to be unpickled")
 
 
+# ---------------------------------------------------------------- objects kept across builds
+#
+# A rebuild makes every derived object (a report, a group, a programme's page data) afresh. Where one
+# is equal to what the last build made, stable() hands back the old object instead, so unchanged data
+# stays the same Python object from build to build. Such objects are never mutated afterwards; a page
+# whose context values are all kept objects (or equal plain values) read nothing that changed, and is
+# reused without following what it read. Only pages given a new object are checked in detail.
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """Deep equality that also requires equal types (True is not 1), short-cut where objects are identical."""
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if isinstance(a, (str, bytes, int, float, complex, PurePath)) or a is None:
+        return a == b
+    if kind is list or kind is tuple:
+        return len(a) == len(b) and all(map(_equal, a, b))
+    if kind is dict:
+        return len(a) == len(b) and all(
+            type(k) is type(j) and k == j and _equal(a[k], b[j]) for k, j in zip(a, b))
+    if kind is set or kind is frozenset:
+        return a == b and all(type(x) in _PLAIN for x in a)
+    if isinstance(a, types.FunctionType):
+        return (a.__code__ is b.__code__ and _equal(a.__defaults__, b.__defaults__)
+                and _equal(tuple(c.cell_contents for c in a.__closure__ or ()),
+                           tuple(c.cell_contents for c in b.__closure__ or ())))
+    fields = getattr(a, "__dict__", None)
+    if fields is not None and not callable(a) and not isinstance(a, (type, types.ModuleType)):
+        return _equal(fields, b.__dict__)
+    return False
+
+
+def stable(key: Any, value: Any) -> Any:
+    """value, or the equal object the last build gave under the same key (outside watch mode: value).
+
+    Call it on finished objects, children first: an object whose parts were kept compares by identity.
+    The object returned must not be mutated.
+    """
+    cache = getattr(_local, "active", None)
+    if cache is None:
+        return value
+    old = cache.kept.get(key)
+    if old is not None and old is not value and _equal(old, value):
+        value = old
+    cache.kept_now[key] = value
+    _freeze(cache.frozen, value, 1)
+    return value
+
+
+def derived(key: Any, sources: tuple, compute: Callable[[], Any]) -> Any:
+    """compute(), or what it gave under this key in the last build when every source is the same kept object.
+
+    compute() must depend on nothing but the sources (kept objects: stable(), bodies), and its result
+    must not be mutated. Outside watch mode it simply calls compute().
+    """
+    cache = getattr(_local, "active", None)
+    if cache is None:
+        return compute()
+    old = cache.derivations.get(key)
+    kept = all(id(s) in cache.frozen for s in sources)
+    if kept and old is not None and len(old[0]) == len(sources) and all(map(operator.is_, old[0], sources)):
+        value = old[1]
+    else:
+        value = compute()
+    cache.derivations_now[key] = (sources, value)
+    if kept:
+        _freeze(cache.frozen, value, 4)  # e.g. a report's passages: a tuple of dicts of lists of passages
+    return value
+
+
+def _freeze(frozen: dict[int, Any], value: Any, depth: int) -> None:
+    """Vouch for an object and what it holds (to a depth): none of them is mutated after this build."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return
+    frozen[id(value)] = value
+    if depth <= 0:
+        return
+    if kind is list or kind is tuple:
+        for item in value:
+            _freeze(frozen, item, depth - 1)
+    elif kind is dict:
+        for item in value.values():
+            _freeze(frozen, item, depth - 1)
+
+
 # ---------------------------------------------------------------- what a template observed
 #
 # A page's context holds the whole site, yet a report page reads only a few of its values. While a
@@ -135,7 +225,17 @@ def _rebuild(*args: Any) -> None:
 # text, so the page is not rendered again.
 
 Path_ = tuple  # (variable, (".", attr) | ("[]", key), ...)
-_MISSING = b"(missing)"
+class _Missing:
+    """What an observation gives when its path leads nowhere: equal to nothing a template could read."""
+
+    def __reduce__(self) -> str:
+        return "_MISSING"
+
+    def __repr__(self) -> str:
+        return "(missing)"
+
+
+_MISSING = _Missing()
 
 
 def _observe(value: Any, path: Path_, recorder: set) -> Any:
@@ -256,41 +356,6 @@ class _Unavailable(Exception):
     """An observation that cannot be taken again (its value cannot be fingerprinted)."""
 
 
-def _follow(value: Any, steps: tuple, op: str, prints: Fingerprints) -> Any:
-    """What one observation gives: its steps followed from value, then op applied ("*" maps over items)."""
-    for i, (kind, name) in enumerate(steps):
-        if kind == "*":
-            if type(value) not in (list, tuple):
-                return _MISSING
-            rest = steps[i + 1:]
-            if all(k == "." or k == "[]" for k, _ in rest):
-                # The common case, fields of every item (a passage's anchor, a related report's date.iso):
-                # read in one loop; anything unusual (a missing field) is left to the general path below.
-                try:
-                    found = []
-                    for item in value:
-                        for k, n in rest:
-                            item = getattr(item, n) if k == "." else item[n]
-                        found.append(_leaf(item, op, prints))
-                    return found
-                except Exception:
-                    pass
-            return [_follow(item, rest, op, prints) for item in value]
-        try:
-            if kind == ".":
-                value = getattr(value, name)
-            elif kind == "in":
-                return name in value
-            else:
-                value = value[name]
-        except Exception:
-            return _MISSING
-    try:
-        return _leaf(value, op, prints)
-    except Exception as exc:
-        raise _Unavailable from exc
-
-
 def _leaf(value: Any, op: str, prints: Fingerprints) -> Any:
     """What op observes of a value at the end of its path."""
     if op == "len":
@@ -322,15 +387,119 @@ def _plain(value: list | tuple, depth: int = 0) -> bool:
     return True
 
 
-def observation_key(prints: Fingerprints, context: dict[str, Any], observed: list) -> bytes | None:
-    """The digest of what each observation gives in this context (None when it cannot be taken)."""
-    results: list[Any] = [sorted(context)]
+class _Node:
+    """What a page observed below one value: the ops taken of it, the steps taken from it, and what they gave.
+
+    A "*" child stands for every item of a list alike; it keeps each item with the digest of what was
+    observed of it, so a list in which one report changed is checked at that report only.
+    """
+
+    __slots__ = ("ops", "children", "seen", "results", "items")
+
+    def __init__(self) -> None:
+        self.ops: list[str] = []
+        self.children: dict[tuple, _Node] = {}
+        self.seen: Any = _MISSING  # the value observed last time
+        self.results: list = []
+        self.items: list[tuple[Any, bytes]] | None = None  # "*" nodes: (item, digest of its observations)
+
+
+def _tree(observed: list) -> dict[str, _Node]:
+    """The observations of a page as one tree per context name, in a fixed order."""
+    roots: dict[str, _Node] = {}
+    for path, op in sorted(observed, key=repr):
+        node = roots.setdefault(path[0], _Node())
+        for step in path[1:]:
+            node = node.children.setdefault(step, _Node())
+        node.ops.append(op)
+    return roots
+
+
+def _step(value: Any, step: tuple) -> Any:
+    """The value one attribute, item or membership step leads to (_MISSING when it fails)."""
+    if value is _MISSING:
+        return _MISSING
+    kind, name = step
     try:
-        for path, op in observed:
-            results.append(_follow(context.get(path[0], _MISSING), path[1:], op, prints))
-        return digest(pickle.dumps(results, protocol=5))
+        if kind == ".":
+            return getattr(value, name)
+        if kind == "in":
+            return name in value
+        return value[name]
     except Exception:
-        return None
+        return _MISSING
+
+
+def _results(node: _Node, value: Any, prints: Fingerprints) -> list:
+    """What each op of a node gives for a value (raises _Unavailable when one cannot be taken)."""
+    if value is _MISSING or not node.ops:
+        return [_MISSING] * len(node.ops)
+    try:
+        return [_leaf(value, op, prints) for op in node.ops]
+    except Exception as exc:
+        raise _Unavailable from exc
+
+
+def _flat(node: _Node, value: Any, prints: Fingerprints, out: list) -> None:
+    """Every result observed below node for a value, appended in the tree's order."""
+    out.append(_results(node, value, prints))
+    for step, child in node.children.items():
+        if step[0] == "*":
+            if type(value) not in (list, tuple):
+                out.append(_MISSING)
+                continue
+            out.append(len(value))
+            for item in value:
+                _flat(child, item, prints, out)
+        else:
+            _flat(child, _step(value, step), prints, out)
+
+
+def _item_key(node: _Node, item: Any, prints: Fingerprints) -> bytes:
+    """The digest of what a page observed of one item of a list."""
+    out: list = []
+    _flat(node, item, prints, out)
+    return pickle.dumps(out, protocol=5)
+
+
+def _record(node: _Node, value: Any, prints: Fingerprints) -> None:
+    """Take every observation below node for a value and remember what it gave."""
+    node.seen = value
+    node.results = _results(node, value, prints)
+    for step, child in node.children.items():
+        if step[0] == "*":
+            child.items = [(item, _item_key(child, item, prints)) for item in value] if type(value) in (list, tuple) else None
+        else:
+            _record(child, _step(value, step), prints)
+
+
+def _check(node: _Node, value: Any, prints: Fingerprints, frozen: dict[int, Any]) -> bool:
+    """Whether every observation below node gives what it gave last time; remembers the values seen now."""
+    before = node.seen
+    if value is before and (id(value) in frozen or value is _MISSING) or _same_root(value, before, frozen):
+        node.seen = value
+        return True
+    if not _equal(_results(node, value, prints), node.results):
+        return False
+    for step, child in node.children.items():
+        if step[0] == "*":
+            if type(value) not in (list, tuple) or child.items is None:
+                if type(value) in (list, tuple) or child.items is not None:
+                    return False
+                continue
+            if len(value) != len(child.items):
+                return False
+            items = []
+            for item, (old, key) in zip(value, child.items):
+                if not (item is old and id(item) in frozen):
+                    if _item_key(child, item, prints) != key:
+                        return False
+                items.append((item, key))
+            child.items = items
+        elif not _check(child, _step(value, step), prints, frozen):
+            return False
+    node.seen = value
+    return True
 
 
 # ---------------------------------------------------------------- what changed on disk
@@ -444,6 +613,54 @@ class Stats:
         )
 
 
+@dataclass
+class _Page:
+    """One rendered page: the names its context had, what it observed of each value, and its text."""
+
+    names: frozenset
+    roots: dict[str, _Node]  # context name -> its observations
+    text: str
+
+
+def _same_root(value: Any, before: Any, frozen: dict[int, Any]) -> bool:
+    """A plain value equal to the last one, or a short list or tuple of kept objects and plain values."""
+    kind = type(value)
+    if kind is not type(before):
+        return False
+    if kind in _PLAIN or isinstance(value, str):  # also Markup: a report's body
+        return value == before
+    if kind is list or kind is tuple:
+        if len(value) != len(before) or len(value) > 64:
+            return False
+        for a, b in zip(value, before):
+            if a is b and id(a) in frozen:
+                continue
+            if type(a) is not type(b):
+                return False
+            if type(a) in _PLAIN:
+                if a == b:
+                    continue
+                return False
+            if getattr(type(a), "__dataclass_params__", None) is not None and type(a).__dataclass_params__.frozen:
+                # an immutable record of plain values, e.g. an entry of the navigation
+                if all(type(x) in _PLAIN for x in a.__dict__.values()) and a.__dict__ == b.__dict__:
+                    continue
+                return False
+            # a pair such as (programme, count) of the programmes a group's reports mention
+            if type(a) is tuple and len(a) == len(b) and all(
+                    x is y and id(x) in frozen or type(x) in _PLAIN and type(x) is type(y) and x == y
+                    for x, y in zip(a, b)):
+                continue
+            return False
+        return True
+    if kind is types.FunctionType:  # rel(): the same code over the same page URL
+        cells = tuple(c.cell_contents for c in value.__closure__ or ())
+        return (value.__code__ is before.__code__ and all(type(c) in _PLAIN for c in cells)
+                and _equal(value.__defaults__, before.__defaults__)
+                and _equal(cells, tuple(c.cell_contents for c in before.__closure__ or ())))
+    return False
+
+
 class Cache:
     """Everything kept between builds of one watch session."""
 
@@ -453,7 +670,12 @@ class Cache:
         self.compiled: dict[bytes, Any] = {}  # Jinja code objects by source and environment
         self.values: dict[bytes, Any] = {}  # results of cached() by name and inputs
         self._seen_values: set[bytes] = set()
-        self.pages: dict[bytes, tuple[list, bytes | None, str]] = {}  # page -> (what it observed, their digest, text)
+        self.pages: dict[bytes, _Page] = {}  # page -> what it observed and the text it gave
+        self.kept: dict[Any, Any] = {}  # stable(): key -> the object the last good build kept
+        self.kept_now: dict[Any, Any] = {}
+        self.derivations: dict[Any, tuple[tuple, Any]] = {}  # derived(): key -> (sources, result)
+        self.derivations_now: dict[Any, tuple[tuple, Any]] = {}
+        self.frozen: dict[int, Any] = {}  # id -> object of this build known equal to what its key gave before
         self.published: dict[str, bytes] | None = None  # site path -> digest of what is on disk
         self.stats = Stats()
         self.prints = Fingerprints()
@@ -468,12 +690,14 @@ class Cache:
         self.stats = Stats(full=full)
         self.prints = Fingerprints()
         self._seen_pages, self._seen_bodies, self._seen_values = set(), set(), set()
+        self.kept_now, self.derivations_now, self.frozen = {}, {}, {}
 
     def finish(self) -> None:
         """Forget entries the last build did not use, so memory follows the site, not its history."""
         self.pages = {k: v for k, v in self.pages.items() if k in self._seen_pages}
         self.bodies = {k: v for k, v in self.bodies.items() if k in self._seen_bodies}
         self.values = {k: v for k, v in self.values.items() if k in self._seen_values}
+        self.kept, self.derivations = self.kept_now, self.derivations_now
 
     @contextmanager
     def active(self) -> Iterator[None]:
@@ -540,6 +764,8 @@ class Cache:
                 self.stats.bodies_reused += 1
             # Bodies are values: a page that shows the same body needs no fresh digest of it.
             self.prints.remember(body, key)
+            self.frozen[id(body)] = body
+            _freeze(self.frozen, body.paragraphs, 1)  # a report page's table of contents lists its headings
             return body
 
         return render
@@ -591,12 +817,10 @@ class Cache:
         identity = digest(pickle.dumps((template.name, env_key, sorted(
             (k, v) for k, v in context.items() if type(v) in (str, int)))))  # e.g. the page's url
         self._seen_pages.add(identity)
-        entry = self.pages.get(identity)
-        if entry is not None:
-            observed, key, text = entry
-            if observation_key(prints, context, observed) == key:
-                self.stats.pages_reused += 1
-                return text
+        page = self.pages.get(identity)
+        if page is not None and self._unchanged(page, context):
+            self.stats.pages_reused += 1
+            return page.text
         self.stats.pages_rendered += 1
         recorder: set[tuple[tuple, str]] = set()
         probed = {name: _observe(value, (name,), recorder) for name, value in context.items()}
@@ -607,11 +831,29 @@ class Cache:
             self.stats.pages_unprobed += 1
             text = original(template, context)
             recorder = {((name,), "value") for name in context}
-        observed = sorted(recorder, key=repr)
-        key = observation_key(prints, context, observed)
-        if key is not None:
-            self.pages[identity] = (observed, key, text)
+        roots = _tree(list(recorder))
+        try:
+            for name, node in roots.items():
+                _record(node, context.get(name, _MISSING), prints)
+        except _Unavailable:
+            self.pages.pop(identity, None)  # something it read cannot be fingerprinted: render it every time
+        else:
+            self.pages[identity] = _Page(frozenset(context), roots, text)
         return text
+
+    def _unchanged(self, page: "_Page", context: dict[str, Any]) -> bool:
+        """Whether every observation of the page gives what it gave last time.
+
+        A value that is the kept object the page saw before (or an equal plain value, or a short list of
+        such) is unchanged as a whole; below a new object, only what changed is looked at again.
+        """
+        if page.names != context.keys():
+            return False
+        try:
+            return all(_check(node, context.get(name, _MISSING), self.prints, self.frozen)
+                       for name, node in page.roots.items())
+        except _Unavailable:
+            return False
 
     # ---- output
 
@@ -690,9 +932,10 @@ def cached(name: str, inputs: Any, compute: Callable[[], Any]) -> Any:
         return compute()
     key = digest(name.encode() + b"\0" + cache.prints.of(inputs))
     cache._seen_values.add(key)
-    if key in cache.values:
-        return cache.values[key]
-    value = cache.values[key] = compute()
+    value = cache.values.get(key, _MISSING)
+    if value is _MISSING:
+        value = cache.values[key] = compute()
+    cache.frozen[id(value)] = value  # equal inputs give an equal value: it may stand for itself on pages
     return value
 
 

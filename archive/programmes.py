@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from .content import Programme, Report
 from .errors import Problems
-from .incremental import cached, fingerprint
+from .incremental import cached, derived, fingerprint, stable
 
 # Characters a name may carry or lose without becoming another name: quotation marks (“雪亮”工程),
 # middle dots (平安乡村·雪亮工程) and white space (a name broken across a line).
@@ -525,6 +525,22 @@ def _report_analysis(body, excluded: set[str], named: set[str], matcher: Matcher
     return tuple(counts.items()), tuple(passages), tuple(figures)
 
 
+def _report_objects(report: Report, registry, body, excluded: set[str], named: set[str], matcher: Matcher,
+                    measures: dict[str, list[str]]) -> tuple[tuple, dict[str, list[Passage]], dict[str, list[Figure]]]:
+    """One report's mention counts, and its passages and figures per programme."""
+    # Kept between builds while the body and the registry are the same, also when the front matter changed.
+    mine, found_passages, found_figures = cached(
+        "programmes.report", (registry, body, sorted(excluded), sorted(named)),
+        lambda: _report_analysis(body, excluded, named, matcher, measures))
+    passages: dict[str, list[Passage]] = {}
+    figures: dict[str, list[Figure]] = {}
+    for slug, anchor, kind, pieces in found_passages:
+        passages.setdefault(slug, []).append(Passage(report, anchor, kind, pieces))
+    for slug, anchor, value, pieces, direct in found_figures:
+        figures.setdefault(slug, []).append(Figure(report, anchor, value, pieces, direct))
+    return mine, passages, figures
+
+
 def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
     """Mentions, passages, figures, co-occurrence and related reports, from every report's rendered blocks."""
     matcher: Matcher = site.matcher
@@ -548,16 +564,17 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
         for slug in named - excluded:
             added[slug].add(report.slug)
         body = site.bodies.get(report.slug)
-        # Per report, and in watch mode kept between builds while its body and the registry are the same.
-        mine, found_passages, found_figures = cached(
-            "programmes.report", (registry, body, sorted(excluded), sorted(named - excluded)),
-            lambda: _report_analysis(body, excluded, named - excluded, matcher, measures))
+        # In watch mode an unchanged report (the same kept object, body and registry) keeps its passages
+        # and figures as the same objects, so the pages showing them are known to be unchanged.
+        mine, own_passages, own_figures = derived(
+            ("programmes.report", report.path), (report, body, site.programmes),
+            lambda: _report_objects(report, registry, body, excluded, named - excluded, matcher, measures))
         for slug, count in mine:
             counts[slug][report.slug] += count
-        for slug, anchor, kind, pieces in found_passages:
-            passages[slug].setdefault(report.slug, []).append(Passage(report, anchor, kind, pieces))
-        for slug, anchor, value, pieces, direct in found_figures:
-            figures[slug].append(Figure(report, anchor, value, pieces, direct))
+        for slug, found in own_passages.items():
+            passages[slug][report.slug] = found
+        for slug, found in own_figures.items():
+            figures[slug].extend(found)
 
     reports_of: dict[str, list[Report]] = {}
     for slug in programmes:
@@ -571,10 +588,11 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
     for report in reports:
         here = [slug for slug in programmes if report.slug in mentioning[slug]]
         sets[report.slug] = set(here)
-        by_report[report.slug] = sorted(((programmes[s], counts[s][report.slug]) for s in here),
-                                        key=lambda pc: (-pc[1], _name_key(pc[0])))
+        by_report[report.slug] = stable(("programmes.by_report", report.slug), sorted(
+            ((programmes[s], counts[s][report.slug]) for s in here), key=lambda pc: (-pc[1], _name_key(pc[0]))))
 
-    related = _related(reports, sets, idf, programmes)
+    related = {slug: stable(("programmes.related", slug), found)
+               for slug, found in _related(reports, sets, idf, programmes).items()}
 
     county_names = [g.name for g in getattr(site, "counties", [])] or sorted({r.county for r in reports})
     county_of = {r.slug: r.county for r in reports}
@@ -599,7 +617,7 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
             count = sum(counts[slug][r.slug] for r in mine)
             target = f"{p.url}#r-{mine[0].slug}" if mine else ""
             cells.append(Cell(county, count, _level(count, biggest) if count else (1 if mine else 0), target))
-        entries[slug] = ProgrammeEntry(
+        entries[slug] = stable(("programmes.entry", slug), ProgrammeEntry(
             programme=p,
             reports=rs,
             counts={r.slug: counts[slug][r.slug] for r in rs},
@@ -609,11 +627,12 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
             cooccurring=sorted(((programmes[o], c) for o, c in co.items()), key=lambda pc: (-pc[1], _name_key(pc[0])))[:COOCCUR_LIMIT],
             see_also=[programmes[s] for s in (matcher.resolve(t) for t in p.see_also) if s in programmes],
             cells=cells,
-        )
+        ))
         if not rs and problems is not None:
             problems.warning(p.path, p.line_of("name"), f"no report mentions programme '{p.name}' "
                              f"(aliases: {', '.join(p.names)})")
-    return ProgrammeIndex(by_report, related, reports_of, entries, _categories(entries), county_names)
+    return stable("programmes.index", ProgrammeIndex(by_report, related, reports_of, entries, _categories(entries),
+                                                     county_names))
 
 
 RELATED_LIMIT = 5

@@ -13,6 +13,7 @@ from . import programmes
 from .config import Config
 from .content import Content, Programme, Report
 from .errors import Problems
+from .incremental import stable
 from .markdown import RenderedBody
 
 # Characters that cannot be part of a file name on some system, or would move a page out of its folder.
@@ -114,7 +115,10 @@ def _most_common(values: list[str]) -> str:
 
 def assemble(content: Content, bodies: dict[str, RenderedBody], matcher, problems: Problems) -> Site:
     """Sort the reports, group them by county, author and year, and analyse programmes across them."""
-    reports = sorted(content.reports, key=lambda r: (r.date.sort_key(), r.slug), reverse=True)
+    # In watch mode an unchanged report, programme or group is the very object of the last build
+    # (incremental.stable), so the pages that show only such objects are known to be unchanged.
+    reports = sorted((stable(("report", r.path), r) for r in content.reports),
+                     key=lambda r: (r.date.sort_key(), r.slug), reverse=True)
     counties = _groups("county", "counties", [(r.county, r) for r in reports], problems)
     for group in counties.values():
         group.prefecture = _most_common([r.prefecture for r in group.reports])
@@ -123,10 +127,14 @@ def assemble(content: Content, bodies: dict[str, RenderedBody], matcher, problem
     years: dict[int, Group] = {}
     for r in reports:
         years.setdefault(r.date.year, Group("year", f"{r.date.year}年", f"years/{r.date.year:04d}.html")).reports.append(r)
+    counties = {name: stable(("group", g.kind, name), g) for name, g in counties.items()}
+    authors = {name: stable(("group", g.kind, name), g) for name, g in authors.items()}
+    years = {year: stable(("group", g.kind, year), g) for year, g in years.items()}
     site = Site(
-        config=content.config,
+        config=stable("config", content.config),
         reports=reports,
-        programmes=sorted(content.programmes, key=lambda p: sort_key(p.name)),
+        programmes=stable("programmes", sorted((stable(("programme", p.path), p) for p in content.programmes),
+                                               key=lambda p: sort_key(p.name))),
         bodies=bodies,
         matcher=matcher,
         counties=sorted(counties.values(), key=lambda g: sort_key(g.name)),
