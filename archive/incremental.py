@@ -141,13 +141,28 @@ def _equal(a: Any, b: Any) -> bool:
     kind = type(a)
     if kind is not type(b):
         return False
-    if isinstance(a, (str, bytes, int, float, complex, PurePath)) or a is None:
+    if kind in _PLAIN or isinstance(a, (str, bytes, int, float, complex, PurePath)):
         return a == b
     if kind is list or kind is tuple:
-        return len(a) == len(b) and all(map(_equal, a, b))
+        if len(a) != len(b):
+            return False
+        for x, y in zip(a, b):
+            if x is y:
+                continue
+            if type(x) is not type(y) or not (x == y if type(x) in _PLAIN else _equal(x, y)):
+                return False
+        return True
     if kind is dict:
-        return len(a) == len(b) and all(
-            type(k) is type(j) and k == j and _equal(a[k], b[j]) for k, j in zip(a, b))
+        if len(a) != len(b):
+            return False
+        for (k, x), (j, y) in zip(a.items(), b.items()):
+            if type(k) is not type(j) or k != j:
+                return False
+            if x is y:
+                continue
+            if type(x) is not type(y) or not (x == y if type(x) in _PLAIN else _equal(x, y)):
+                return False
+        return True
     if kind is set or kind is frozenset:
         return a == b and all(type(x) in _PLAIN for x in a)
     if isinstance(a, types.FunctionType):
@@ -169,11 +184,20 @@ def stable(key: Any, value: Any) -> Any:
     cache = getattr(_local, "active", None)
     if cache is None:
         return value
+    done = cache.resolved.get(id(value))
+    if done is not None and done[0] is value:  # the same object asked about twice in one build
+        return done[1]
+    fresh = value
     old = cache.kept.get(key)
-    if old is not None and old is not value and _equal(old, value):
-        value = old
-    cache.kept_now[key] = value
-    _freeze(cache.frozen, value, 1)
+    if old is not None and (old[0] is value or _equal(old[0], value)):
+        value, flat = old
+    else:
+        flat = {}
+        _freeze(flat, value, 1)
+    cache.resolved[id(value)] = (value, value)
+    cache.resolved[id(fresh)] = (fresh, value)
+    cache.kept_now[key] = (value, flat)
+    cache.frozen.update(flat)
     return value
 
 
@@ -189,12 +213,13 @@ def derived(key: Any, sources: tuple, compute: Callable[[], Any]) -> Any:
     old = cache.derivations.get(key)
     kept = all(id(s) in cache.frozen for s in sources)
     if kept and old is not None and len(old[0]) == len(sources) and all(map(operator.is_, old[0], sources)):
-        value = old[1]
+        value, flat = old[1], old[2]
     else:
-        value = compute()
-    cache.derivations_now[key] = (sources, value)
+        value, flat = compute(), {}
+        _freeze(flat, value, 4)  # e.g. a report's passages: a tuple of dicts of lists of passages
+    cache.derivations_now[key] = (sources, value, flat)
     if kept:
-        _freeze(cache.frozen, value, 4)  # e.g. a report's passages: a tuple of dicts of lists of passages
+        cache.frozen.update(flat)
     return value
 
 
@@ -211,6 +236,9 @@ def _freeze(frozen: dict[int, Any], value: Any, depth: int) -> None:
             _freeze(frozen, item, depth - 1)
     elif kind is dict:
         for item in value.values():
+            _freeze(frozen, item, depth - 1)
+    elif hasattr(value, "__dict__") and not callable(value):
+        for item in value.__dict__.values():
             _freeze(frozen, item, depth - 1)
 
 
@@ -667,16 +695,19 @@ class Cache:
     def __init__(self) -> None:
         self.documents: dict[str, tuple[tuple[int, int, int], bytes, Any, list[Problem]]] = {}
         self.bodies: dict[bytes, Any] = {}
+        self.body_parts: dict[bytes, tuple[Any, dict[int, Any]]] = {}  # body key -> (body, it and its blocks by id)
         self.compiled: dict[bytes, Any] = {}  # Jinja code objects by source and environment
         self.values: dict[bytes, Any] = {}  # results of cached() by name and inputs
         self._seen_values: set[bytes] = set()
         self.pages: dict[bytes, _Page] = {}  # page -> what it observed and the text it gave
-        self.kept: dict[Any, Any] = {}  # stable(): key -> the object the last good build kept
-        self.kept_now: dict[Any, Any] = {}
-        self.derivations: dict[Any, tuple[tuple, Any]] = {}  # derived(): key -> (sources, result)
-        self.derivations_now: dict[Any, tuple[tuple, Any]] = {}
+        self.kept: dict[Any, tuple[Any, dict]] = {}  # stable(): key -> (object the last good build kept, what it vouches for)
+        self.kept_now: dict[Any, tuple[Any, dict]] = {}
+        self.derivations: dict[Any, tuple[tuple, Any, dict]] = {}  # derived(): key -> (sources, result, vouched)
+        self.derivations_now: dict[Any, tuple[tuple, Any, dict]] = {}
+        self.resolved: dict[int, tuple[Any, Any]] = {}  # id -> (object given to stable(), object it returned)
+        self.report_prints: dict[int, tuple[Any, bytes]] = {}  # id -> (kept report, its digest)
         self.frozen: dict[int, Any] = {}  # id -> object of this build known equal to what its key gave before
-        self.published: dict[str, bytes] | None = None  # site path -> digest of what is on disk
+        self.published: dict[str, bytes] | None = None  # site path -> the bytes this session last wrote there
         self.stats = Stats()
         self.prints = Fingerprints()
         self._seen_pages: set[bytes] = set()
@@ -690,14 +721,17 @@ class Cache:
         self.stats = Stats(full=full)
         self.prints = Fingerprints()
         self._seen_pages, self._seen_bodies, self._seen_values = set(), set(), set()
-        self.kept_now, self.derivations_now, self.frozen = {}, {}, {}
+        self.kept_now, self.derivations_now, self.frozen, self.resolved = {}, {}, {}, {}
 
     def finish(self) -> None:
         """Forget entries the last build did not use, so memory follows the site, not its history."""
         self.pages = {k: v for k, v in self.pages.items() if k in self._seen_pages}
         self.bodies = {k: v for k, v in self.bodies.items() if k in self._seen_bodies}
+        self.body_parts = {k: v for k, v in self.body_parts.items() if k in self._seen_bodies}
         self.values = {k: v for k, v in self.values.items() if k in self._seen_values}
         self.kept, self.derivations = self.kept_now, self.derivations_now
+        self.resolved = {}
+        self.report_prints = {k: v for k, v in self.report_prints.items() if k in self.frozen and self.frozen[k] is v[0]}
 
     @contextmanager
     def active(self) -> Iterator[None]:
@@ -754,7 +788,14 @@ class Cache:
         registry = self.prints.of(programmes)
 
         def render(report, matcher):
-            key = digest(self.prints.of(report) + registry)
+            # An unchanged report is the object the last build kept (site.assemble asks again, for free),
+            # and its digest is remembered with it.
+            report = stable(("report", report.path), report)
+            known = self.report_prints.get(id(report))
+            if known is None or known[0] is not report:
+                known = self.report_prints[id(report)] = (report, self.prints.of(report))
+            self.prints.remember(report, known[1])
+            key = digest(known[1] + registry)
             self._seen_bodies.add(key)
             body = self.bodies.get(key)
             if body is None:
@@ -764,8 +805,10 @@ class Cache:
                 self.stats.bodies_reused += 1
             # Bodies are values: a page that shows the same body needs no fresh digest of it.
             self.prints.remember(body, key)
-            self.frozen[id(body)] = body
-            _freeze(self.frozen, body.paragraphs, 1)  # a report page's table of contents lists its headings
+            flat = self.body_parts.get(key)
+            if flat is None or flat[0] is not body:
+                flat = self.body_parts[key] = (body, {id(body): body, **{id(p): p for p in body.paragraphs}})
+            self.frozen.update(flat[1])  # a report page's table of contents lists its headings
             return body
 
         return render
@@ -849,11 +892,21 @@ class Cache:
         """
         if page.names != context.keys():
             return False
+        frozen, prints = self.frozen, self.prints
         try:
-            return all(_check(node, context.get(name, _MISSING), self.prints, self.frozen)
-                       for name, node in page.roots.items())
+            for name, node in page.roots.items():
+                value, before = context.get(name, _MISSING), node.seen
+                if value is before and id(value) in frozen:
+                    continue
+                kind = type(value)
+                if kind in _PLAIN and kind is type(before) and value == before:
+                    node.seen = value
+                    continue
+                if not _check(node, value, prints, frozen):
+                    return False
         except _Unavailable:
             return False
+        return True
 
     # ---- output
 
@@ -862,11 +915,16 @@ class Cache:
         check_outputs(files)
         root = out_dir.resolve()
         root.mkdir(parents=True, exist_ok=True)
-        previous = self.published if self.published is not None else _on_disk(root)
+        # What is on disk: the bytes this session wrote (compared as they are, faster than digesting them
+        # again), or, before its first write, digests of the files an earlier session left.
+        previous: dict[str, bytes] = self.published if self.published is not None else _on_disk(root)
+        digests = self.published is None
         now: dict[str, bytes] = {}
         for f in sorted(files, key=lambda f: f.path):
-            value = now[f.path] = digest(f.data)
-            if previous.get(f.path) == value and os.path.isfile(os.path.join(root, f.path)):
+            now[f.path] = f.data
+            before = previous.get(f.path)
+            if before is not None and (before is f.data or (digest(f.data) if digests else f.data) == before) \
+                    and os.path.isfile(os.path.join(root, f.path)):
                 continue
             target = destination(root, f.path)
             target.parent.mkdir(parents=True, exist_ok=True)

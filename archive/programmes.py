@@ -525,20 +525,36 @@ def _report_analysis(body, excluded: set[str], named: set[str], matcher: Matcher
     return tuple(counts.items()), tuple(passages), tuple(figures)
 
 
-def _report_objects(report: Report, registry, body, excluded: set[str], named: set[str], matcher: Matcher,
-                    measures: dict[str, list[str]]) -> tuple[tuple, dict[str, list[Passage]], dict[str, list[Figure]]]:
-    """One report's mention counts, and its passages and figures per programme."""
+@dataclass
+class _ReportFindings:
+    """One report's part of the analysis: mentions, passages and figures per programme, what it names."""
+
+    counts: dict[str, int]  # programme -> automatic mentions
+    passages: dict[str, list[Passage]]
+    figures: dict[str, list[Figure]]
+    here: list[str]  # programmes it mentions or names in `programmes:`, in registry order
+    mentioned: list[tuple[Programme, int]]  # (programme, mentions), most mentioned first
+
+
+def _report_findings(report: Report, registry, body, excluded: set[str], named: set[str], matcher: Matcher,
+                     measures: dict[str, list[str]], programmes: dict[str, Programme]) -> _ReportFindings:
+    """One report's mention counts, passages and figures per programme, and the programmes it mentions."""
     # Kept between builds while the body and the registry are the same, also when the front matter changed.
     mine, found_passages, found_figures = cached(
         "programmes.report", (registry, body, sorted(excluded), sorted(named)),
         lambda: _report_analysis(body, excluded, named, matcher, measures))
+    counts: dict[str, int] = {}
+    for slug, count in mine:
+        counts[slug] = counts.get(slug, 0) + count
     passages: dict[str, list[Passage]] = {}
     figures: dict[str, list[Figure]] = {}
     for slug, anchor, kind, pieces in found_passages:
         passages.setdefault(slug, []).append(Passage(report, anchor, kind, pieces))
     for slug, anchor, value, pieces, direct in found_figures:
         figures.setdefault(slug, []).append(Figure(report, anchor, value, pieces, direct))
-    return mine, passages, figures
+    here = [slug for slug in programmes if counts.get(slug) or slug in named]
+    mentioned = sorted(((programmes[s], counts.get(s, 0)) for s in here), key=lambda pc: (-pc[1], _name_key(pc[0])))
+    return _ReportFindings(counts, passages, figures, here, mentioned)
 
 
 def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
@@ -547,10 +563,13 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
     problems = problems if problems is not None else getattr(matcher, "problems", None)
     programmes = {p.slug: p for p in site.programmes}
     reports = sorted(site.reports, key=lambda r: (r.date.sort_key(), r.slug))  # oldest first
-    counts: dict[str, Counter] = defaultdict(Counter)  # programme -> report -> mentions
+    counts: dict[str, dict[str, int]] = {slug: {} for slug in programmes}  # programme -> report -> mentions
     passages: dict[str, dict[str, list[Passage]]] = defaultdict(dict)
     figures: dict[str, list[Figure]] = defaultdict(list)
     added: dict[str, set[str]] = defaultdict(set)
+    reports_of: dict[str, list[Report]] = {slug: [] for slug in programmes}
+    by_report: dict[str, list[tuple[Programme, int]]] = {}
+    sets: dict[str, set[str]] = {}
     measures = {slug: [fold(w) for w in getattr(p, "measures", []) or [] if fold(w)] for slug, p in programmes.items()}
 
     registry = fingerprint(site.programmes)  # what matching and measures depend on, digested once
@@ -564,35 +583,25 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
         for slug in named - excluded:
             added[slug].add(report.slug)
         body = site.bodies.get(report.slug)
-        # In watch mode an unchanged report (the same kept object, body and registry) keeps its passages
-        # and figures as the same objects, so the pages showing them are known to be unchanged.
-        mine, own_passages, own_figures = derived(
+        # In watch mode an unchanged report (the same kept object, body and registry) keeps its passages,
+        # figures and list of programmes as the same objects, so the pages showing them are known unchanged.
+        found: _ReportFindings = derived(
             ("programmes.report", report.path), (report, body, site.programmes),
-            lambda: _report_objects(report, registry, body, excluded, named - excluded, matcher, measures))
-        for slug, count in mine:
-            counts[slug][report.slug] += count
-        for slug, found in own_passages.items():
-            passages[slug][report.slug] = found
-        for slug, found in own_figures.items():
-            figures[slug].extend(found)
+            lambda: _report_findings(report, registry, body, excluded, named - excluded, matcher, measures, programmes))
+        for slug, count in found.counts.items():
+            counts[slug][report.slug] = counts[slug].get(report.slug, 0) + count
+        for slug, own in found.passages.items():
+            passages[slug][report.slug] = own
+        for slug, own in found.figures.items():
+            figures[slug].extend(own)
+        for slug in found.here:
+            reports_of[slug].append(report)
+        by_report[report.slug] = found.mentioned
+        sets[report.slug] = set(found.here)
 
-    reports_of: dict[str, list[Report]] = {}
-    for slug in programmes:
-        reports_of[slug] = [r for r in reports if counts[slug][r.slug] or r.slug in added[slug]]
-    mentioning = {slug: {r.slug for r in rs} for slug, rs in reports_of.items()}
     n = len(reports)
     idf = {slug: math.log((n + 1) / len(rs)) for slug, rs in reports_of.items() if rs}
-
-    by_report: dict[str, list[tuple[Programme, int]]] = {}
-    sets: dict[str, set[str]] = {}
-    for report in reports:
-        here = [slug for slug in programmes if report.slug in mentioning[slug]]
-        sets[report.slug] = set(here)
-        by_report[report.slug] = stable(("programmes.by_report", report.slug), sorted(
-            ((programmes[s], counts[s][report.slug]) for s in here), key=lambda pc: (-pc[1], _name_key(pc[0]))))
-
-    related = {slug: stable(("programmes.related", slug), found)
-               for slug, found in _related(reports, sets, idf, programmes).items()}
+    related = _related(reports, sets, idf, programmes, site.programmes)
 
     county_names = [g.name for g in getattr(site, "counties", [])] or sorted({r.county for r in reports})
     county_of = {r.slug: r.county for r in reports}
@@ -604,6 +613,7 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
     entries: dict[str, ProgrammeEntry] = {}
     for slug, p in programmes.items():
         rs = reports_of[slug]
+        mentions = counts[slug]
         co = Counter()
         for r in rs:
             for other in sets[r.slug] - {slug}:
@@ -614,13 +624,13 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
         cells = []
         for county in county_names:
             mine = in_county.get(county, [])
-            count = sum(counts[slug][r.slug] for r in mine)
+            count = sum(mentions.get(r.slug, 0) for r in mine)
             target = f"{p.url}#r-{mine[0].slug}" if mine else ""
             cells.append(Cell(county, count, _level(count, biggest) if count else (1 if mine else 0), target))
         entries[slug] = stable(("programmes.entry", slug), ProgrammeEntry(
             programme=p,
             reports=rs,
-            counts={r.slug: counts[slug][r.slug] for r in rs},
+            counts={r.slug: mentions.get(r.slug, 0) for r in rs},
             added={r for r in added[slug]},
             passages=passages.get(slug, {}),
             figures=figures.get(slug, []),
@@ -640,7 +650,8 @@ COOCCUR_LIMIT = 10
 
 
 def _related(reports: list[Report], sets: dict[str, set[str]], idf: dict[str, float],
-             programmes: dict[str, Programme]) -> dict[str, list[tuple[Report, float, list[Programme]]]]:
+             programmes: dict[str, Programme], registry: list[Programme] | None = None,
+             ) -> dict[str, list[tuple[Report, float, list[Programme]]]]:
     """For every report, the reports sharing the most programmes, each weighted by its IDF, best first."""
     newest_first = sorted(reports, key=lambda r: (tuple(-x for x in r.date.sort_key()), r.slug))
     order = [r.slug for r in newest_first]
@@ -650,8 +661,15 @@ def _related(reports: list[Report], sets: dict[str, set[str]], idf: dict[str, fl
                      sorted((p.slug, p.name) for p in programmes.values())),
                     lambda: _related_slugs(order, sets, idf, programmes))
     by_slug = {r.slug: r for r in reports}
-    return {r.slug: [(by_slug[other], value, [programmes[s] for s in shared]) for other, value, shared in picked[r.slug]]
-            for r in reports}
+
+    def listed(report: Report) -> list[tuple[Report, float, list[Programme]]]:
+        # In watch mode the same picks among the same (kept) reports give the very list of the last build.
+        mine = picked[report.slug]
+        return derived(("programmes.related", report.path),
+                       (picked, registry, report, *(by_slug[other] for other, _, _ in mine)),
+                       lambda: [(by_slug[other], value, [programmes[s] for s in shared]) for other, value, shared in mine])
+
+    return {r.slug: listed(r) for r in reports}
 
 
 def _related_slugs(order: list[str], sets: dict[str, set[str]], idf: dict[str, float],
