@@ -216,10 +216,30 @@ def derived(key: Any, sources: tuple, compute: Callable[[], Any]) -> Any:
         value, flat = old[1], old[2]
     else:
         value, flat = compute(), {}
-        _freeze(flat, value, 4)  # e.g. a report's passages: a tuple of dicts of lists of passages
+        _freeze(flat, value, 3)  # e.g. a report's passages: a dict of lists of passages
     cache.derivations_now[key] = (sources, value, flat)
     if kept:
         cache.frozen.update(flat)
+    return value
+
+
+def while_equal(key: Any, inputs: Any, compute: Callable[[], Any]) -> Any:
+    """compute(), or what it gave under this key in the last build while its inputs compare equal (==).
+
+    For inputs of strings and numbers in lists, tuples, sets and dicts, where comparing them is cheaper
+    than digesting them (cached()). compute() must depend on nothing else. Outside watch mode: compute().
+    """
+    cache = getattr(_local, "active", None)
+    if cache is None:
+        return compute()
+    old = cache.derivations.get(key)
+    if old is not None and old[0] == inputs:
+        value, flat = old[1], old[2]
+    else:
+        value, flat = compute(), {}
+        _freeze(flat, value, 1)
+    cache.derivations_now[key] = (inputs, value, flat)
+    cache.frozen.update(flat)
     return value
 
 
@@ -228,13 +248,18 @@ def _freeze(frozen: dict[int, Any], value: Any, depth: int) -> None:
     kind = type(value)
     if kind in _PLAIN:
         return
+    if kind is list or kind is tuple:
+        if _plain(value):
+            return  # plain values, e.g. a passage's pieces: observed by value, not by identity
+        frozen[id(value)] = value
+        if depth > 0:
+            for item in value:
+                _freeze(frozen, item, depth - 1)
+        return
     frozen[id(value)] = value
     if depth <= 0:
         return
-    if kind is list or kind is tuple:
-        for item in value:
-            _freeze(frozen, item, depth - 1)
-    elif kind is dict:
+    if kind is dict:
         for item in value.values():
             _freeze(frozen, item, depth - 1)
     elif hasattr(value, "__dict__") and not callable(value):

@@ -7,6 +7,7 @@ import sys
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from itertools import chain
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
@@ -15,7 +16,7 @@ from markupsafe import Markup
 
 from .content import Programme, Report
 from .errors import Problems
-from .incremental import cached, derived, fingerprint, stable
+from .incremental import cached, derived, fingerprint, stable, while_equal
 
 # Characters a name may carry or lose without becoming another name: quotation marks (“雪亮”工程),
 # middle dots (平安乡村·雪亮工程) and white space (a name broken across a line).
@@ -574,8 +575,8 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
 
     registry = fingerprint(site.programmes)  # what matching and measures depend on, digested once
     for report in reports:
-        named = _override(report, "programmes", matcher, problems)
-        excluded = _override(report, "not_programmes", matcher, problems)
+        named = _override(report, "programmes", matcher, problems) if getattr(report, "programmes", None) else set()
+        excluded = _override(report, "not_programmes", matcher, problems) if getattr(report, "not_programmes", None) else set()
         for slug in sorted(named & excluded):
             if problems is not None:
                 problems.error(report.path, report.line_of("not_programmes"),
@@ -614,10 +615,8 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
     for slug, p in programmes.items():
         rs = reports_of[slug]
         mentions = counts[slug]
-        co = Counter()
-        for r in rs:
-            for other in sets[r.slug] - {slug}:
-                co[other] += 1
+        co = Counter(chain.from_iterable(sets[r.slug] for r in rs))
+        co.pop(slug, None)
         in_county: dict[str, list[Report]] = {}
         for r in rs:
             in_county.setdefault(r.county, []).append(r)
@@ -656,10 +655,8 @@ def _related(reports: list[Report], sets: dict[str, set[str]], idf: dict[str, fl
     newest_first = sorted(reports, key=lambda r: (tuple(-x for x in r.date.sort_key()), r.slug))
     order = [r.slug for r in newest_first]
     # In watch mode an edit that changes no report's programmes reuses the last answer.
-    picked = cached("programmes.related",
-                    (order, sorted((k, sorted(v)) for k, v in sets.items()), sorted(idf.items()),
-                     sorted((p.slug, p.name) for p in programmes.values())),
-                    lambda: _related_slugs(order, sets, idf, programmes))
+    picked = while_equal("programmes.related", (order, sets, idf, [(p.slug, p.name) for p in programmes.values()]),
+                         lambda: _related_slugs(order, sets, idf, programmes))
     by_slug = {r.slug: r for r in reports}
 
     def listed(report: Report) -> list[tuple[Report, float, list[Programme]]]:

@@ -207,6 +207,10 @@ class _Previous:
     refs: list[str]
     analysed: list[DocTerms]
     joined: dict[str, list[str]]  # term -> rows text per field
+    terms: list[str]  # in lunr's order: the term numbered n is terms[n]
+    numbers: dict[str, int]  # term -> its number
+    starts: list[int]  # the number of the first term each document brings, and len(terms) last
+    postings: dict[str, list]
 
 
 _PREVIOUS: list[_Previous] = []
@@ -216,7 +220,8 @@ def build_index(docs: list[SearchDoc], analysed: list[DocTerms] | None = None) -
     """lunr's index (lunr.py's term numbers, term frequencies and positions), computed directly.
 
     In a long-running process (--watch) an edit of a few reports patches the rows of the previous
-    index instead of assembling every row again; the result is the same (tested).
+    index instead of assembling every row again, and, while the terms keep their numbers, only the
+    postings of the terms those reports hold; the result is the same (tested).
     """
     if analysed is None:
         analysed = [doc_terms(d) for d in docs]
@@ -231,17 +236,55 @@ def build_index(docs: list[SearchDoc], analysed: list[DocTerms] | None = None) -
     else:
         changed = None
     _PREVIOUS.clear()  # until this build succeeds: a half-patched index must not be patched again
+    postings = None
     if changed is not None and len(changed) <= max(1, len(docs) // 10):
         joined = previous.joined
         for d in changed:
             _patch(joined, d, previous.analysed[d], analysed[d])
+        if _same_numbers(previous, analysed, changed):
+            terms, numbers, starts, postings = previous.terms, previous.numbers, previous.starts, previous.postings
+            for term in {t for d in changed for dt in (previous.analysed[d], analysed[d]) for _, g in dt.fields for t in g}:
+                postings[term] = [numbers[term], *joined[term]]
     else:
         joined = _assemble(analysed)
-    _PREVIOUS[:] = [_Previous(refs, list(analysed), joined)]
-    # lunr numbers terms in the order they first occur: report by report, field by field
-    order = dict.fromkeys(chain.from_iterable(grouped for dt in analysed for _, grouped in dt.fields))
-    postings = {term: [number, *joined[term]] for number, term in enumerate(order)}
+    if postings is None:
+        terms, numbers, starts = _numbering(analysed)
+        postings = {term: [number, *joined[term]] for term, number in numbers.items()}
+    _PREVIOUS[:] = [_Previous(refs, list(analysed), joined, terms, numbers, starts, postings)]
     return Index(refs, [[length for length, _ in dt.fields] for dt in analysed], postings)
+
+
+def _numbering(analysed: list[DocTerms]) -> tuple[list[str], dict[str, int], list[int]]:
+    """lunr numbers terms in the order they first occur, report by report, field by field."""
+    first: dict[str, object] = {}
+    starts = []
+    for dt in analysed:
+        starts.append(len(first))
+        for _, grouped in dt.fields:
+            first.update(grouped)  # a term already there keeps its place
+    starts.append(len(first))
+    terms = list(first)
+    return terms, dict(zip(terms, range(len(terms)))), starts
+
+
+def _same_numbers(previous: _Previous, analysed: list[DocTerms], changed: list[int]) -> bool:
+    """Whether every term keeps its number: each changed report brings the same new terms, in the same order.
+
+    A term's number depends only on the reports before the first one holding it, so only the terms a
+    changed report was first to hold (and, after the edit, would be first to hold) can move.
+    """
+    numbers, terms, starts = previous.numbers, previous.terms, previous.starts
+    for d in changed:
+        low = starts[d]
+        brought: dict[str, None] = {}
+        for _, grouped in analysed[d].fields:
+            for term in grouped:
+                number = numbers.get(term)
+                if number is None or number >= low:
+                    brought[term] = None
+        if list(brought) != terms[low:starts[d + 1]]:
+            return False
+    return True
 
 
 def _assemble(analysed: list[DocTerms]) -> dict[str, list[str]]:
