@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
+from .incremental import derived
 from .output import OutputFile
 from .site import Site
 from .tokenize import scan, tokenize
@@ -54,23 +55,31 @@ def documents(site: Site) -> list[SearchDoc]:
     docs = []
     for report in site.reports:
         body = site.bodies.get(report.slug)
-        paragraphs = [(p.anchor, p.text) for p in body.paragraphs] if body else []
-        if not paragraphs:  # a body without blocks still has text to find
-            paragraphs = [("", part.strip()) for part in report.body.split("\n\n") if part.strip()]
-        mentioned = [p for p, *_ in index.by_report.get(report.slug, [])] if index else []
-        docs.append(SearchDoc(
-            ref=report.url,
-            title=report.title,
-            county=report.county,
-            author="\n".join(report.authors),
-            programme="\n".join(p.name for p in mentioned),
-            body="\n".join(text for _, text in paragraphs),
-            date=report.date.chinese(),
-            year=report.date.year,
-            programmes=[p.slug for p in mentioned],
-            paragraphs=paragraphs,
-        ))
+        mentioned = index.by_report.get(report.slug, []) if index else []
+        # In watch mode an unchanged report (the same kept report, body and programmes) is the same
+        # document, whose field texts the tokenizer's memo then finds at once.
+        docs.append(derived(("search.document", report.path), (report, body, mentioned),
+                            lambda: _document(report, body, [p for p, *_ in mentioned])))
     return docs
+
+
+def _document(report, body, mentioned: list) -> SearchDoc:
+    """One report as a search document."""
+    paragraphs = [(p.anchor, p.text) for p in body.paragraphs] if body else []
+    if not paragraphs:  # a body without blocks still has text to find
+        paragraphs = [("", part.strip()) for part in report.body.split("\n\n") if part.strip()]
+    return SearchDoc(
+        ref=report.url,
+        title=report.title,
+        county=report.county,
+        author="\n".join(report.authors),
+        programme="\n".join(p.name for p in mentioned),
+        body="\n".join(text for _, text in paragraphs),
+        date=report.date.chinese(),
+        year=report.date.year,
+        programmes=[p.slug for p in mentioned],
+        paragraphs=paragraphs,
+    )
 
 
 # ---------------------------------------------------------------- the lunr index
@@ -443,8 +452,22 @@ def _script(call: str, payload) -> bytes:
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\u2028\u2029]')
 
 
+# Shard files of the last build in this process (watch mode): an edit changes the entries of a few shards.
+_SHARD_FILES: dict[int, tuple[list[list], bytes]] = {}
+
+
 def _shard_script(n: int, bucket: list[list]) -> bytes:
     """_script("shard", [n, bucket]), byte for byte, written without the JSON encoder (twice as fast)."""
+    last = _SHARD_FILES.get(n)
+    if last is not None and last[0] == bucket:  # comparing the entries is cheaper than writing them
+        return last[1]
+    data = _shard_text(n, bucket)
+    _SHARD_FILES[n] = (bucket, data)
+    return data
+
+
+def _shard_text(n: int, bucket: list[list]) -> bytes:
+    """The shard file's bytes."""
     if _NEEDS_ESCAPE.search("".join([e[0] for e in bucket])):
         return _script("shard", [n, bucket])
     body = ",".join(['["' + e[0] + '",' + str(e[1]) + ',"' + '","'.join(e[2:]) + '"]' for e in bucket])
