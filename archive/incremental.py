@@ -512,7 +512,16 @@ def _item_key(node: _Node, item: Any, prints: Fingerprints) -> bytes:
     """The digest of what a page observed of one item of a list."""
     out: list = []
     _flat(node, item, prints, out)
-    return pickle.dumps(out, protocol=5)
+    return _canonical(out)
+
+
+def _canonical(value: Any) -> bytes:
+    """Plain values as bytes that are equal exactly when the values are (no memo: sharing makes no difference)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # without it, a string met twice is written once and then referred to
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 def _record(node: _Node, value: Any, prints: Fingerprints) -> None:
