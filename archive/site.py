@@ -130,20 +130,21 @@ def assemble(content: Content, bodies: dict[str, RenderedBody], matcher, problem
     counties = {name: stable(("group", g.kind, name), g) for name, g in counties.items()}
     authors = {name: stable(("group", g.kind, name), g) for name, g in authors.items()}
     years = {year: stable(("group", g.kind, year), g) for year, g in years.items()}
+    # The lists and maps too: a page that reads site.county_of[...] finds the same dictionary as before.
     site = Site(
         config=stable("config", content.config),
-        reports=reports,
+        reports=stable("site.reports", reports),
         programmes=stable("programmes", sorted((stable(("programme", p.path), p) for p in content.programmes),
                                                key=lambda p: sort_key(p.name))),
         bodies=bodies,
         matcher=matcher,
-        counties=sorted(counties.values(), key=lambda g: sort_key(g.name)),
-        authors=sorted(authors.values(), key=lambda g: sort_key(g.name)),
-        years=[years[y] for y in sorted(years, reverse=True)],
-        by_slug={r.slug: r for r in reports},
-        county_of=counties,
-        author_of=authors,
-        year_of=years,
+        counties=stable("site.counties", sorted(counties.values(), key=lambda g: sort_key(g.name))),
+        authors=stable("site.authors", sorted(authors.values(), key=lambda g: sort_key(g.name))),
+        years=stable("site.years", [years[y] for y in sorted(years, reverse=True)]),
+        by_slug=stable("site.by_slug", {r.slug: r for r in reports}),
+        county_of=stable("site.county_of", counties),
+        author_of=stable("site.author_of", authors),
+        year_of=stable("site.year_of", years),
         root=content.root,
     )
     site.programme_index = programmes.analyse(site)
