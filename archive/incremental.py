@@ -33,6 +33,7 @@ from .errors import Problem, Problems
 from .output import OutputFile, check_outputs, destination
 
 _read_document = content_module.read_document  # the uncached reader, captured before any patching
+_parse_report = content_module.parse_report
 
 
 def digest(data: bytes) -> bytes:
@@ -190,14 +191,14 @@ def stable(key: Any, value: Any) -> Any:
     fresh = value
     old = cache.kept.get(key)
     if old is not None and (old[0] is value or _equal(old[0], value)):
-        value, flat = old
+        value, flat = old  # vouched for since it was made
     else:
         flat = {}
         _freeze(flat, value, 1)
+        cache.frozen.update(flat)
     cache.resolved[id(value)] = (value, value)
     cache.resolved[id(fresh)] = (fresh, value)
     cache.kept_now[key] = (value, flat)
-    cache.frozen.update(flat)
     return value
 
 
@@ -216,10 +217,10 @@ def derived(key: Any, sources: tuple, compute: Callable[[], Any]) -> Any:
         value, flat = old[1], old[2]
     else:
         value, flat = compute(), {}
-        _freeze(flat, value, 3)  # e.g. a report's passages: a dict of lists of passages
+        if kept:
+            _freeze(flat, value, 3)  # e.g. a report's passages: a dict of lists of passages
+            cache.frozen.update(flat)
     cache.derivations_now[key] = (sources, value, flat)
-    if kept:
-        cache.frozen.update(flat)
     return value
 
 
@@ -238,8 +239,8 @@ def while_equal(key: Any, inputs: Any, compute: Callable[[], Any]) -> Any:
     else:
         value, flat = compute(), {}
         _freeze(flat, value, 1)
+        cache.frozen.update(flat)
     cache.derivations_now[key] = (inputs, value, flat)
-    cache.frozen.update(flat)
     return value
 
 
@@ -744,6 +745,7 @@ class Cache:
     def __init__(self) -> None:
         self.documents: dict[str, tuple[tuple[int, int, int], bytes, Any, list[Problem]]] = {}
         self.bodies: dict[bytes, Any] = {}
+        self.reports: dict[str, tuple[Any, Path, Any]] = {}  # path -> (document, content root, report)
         self.body_parts: dict[bytes, tuple[Any, dict[int, Any]]] = {}  # body key -> (body, it and its blocks by id)
         self.compiled: dict[bytes, Any] = {}  # Jinja code objects by source and environment
         self.values: dict[bytes, Any] = {}  # results of cached() by name and inputs
@@ -755,7 +757,11 @@ class Cache:
         self.derivations_now: dict[Any, tuple[tuple, Any, dict]] = {}
         self.resolved: dict[int, tuple[Any, Any]] = {}  # id -> (object given to stable(), object it returned)
         self.report_prints: dict[int, tuple[Any, bytes]] = {}  # id -> (kept report, its digest)
-        self.frozen: dict[int, Any] = {}  # id -> object of this build known equal to what its key gave before
+        # id -> object vouched for as never mutated (made by stable(), derived(), cached() or a body), kept
+        # from build to build: a page that saw this very object before saw what it holds now. prune() drops
+        # the objects no longer kept.
+        self.frozen: dict[int, Any] = {}
+        self._pruned_at = 0
         self.published: dict[str, bytes] | None = None  # site path -> the bytes this session last wrote there
         self.stats = Stats()
         self.prints = Fingerprints()
@@ -770,7 +776,7 @@ class Cache:
         self.stats = Stats(full=full)
         self.prints = Fingerprints()
         self._seen_pages, self._seen_bodies, self._seen_values = set(), set(), set()
-        self.kept_now, self.derivations_now, self.frozen, self.resolved = {}, {}, {}, {}
+        self.kept_now, self.derivations_now, self.resolved = {}, {}, {}
 
     def finish(self) -> None:
         """Forget entries the last build did not use, so memory follows the site, not its history."""
@@ -779,8 +785,24 @@ class Cache:
         self.body_parts = {k: v for k, v in self.body_parts.items() if k in self._seen_bodies}
         self.values = {k: v for k, v in self.values.items() if k in self._seen_values}
         self.kept, self.derivations = self.kept_now, self.derivations_now
+        self.report_prints = {k: v for k, v in self.report_prints.items() if self.resolved.get(k, (0, 0))[1] is v[0]}
         self.resolved = {}
-        self.report_prints = {k: v for k, v in self.report_prints.items() if k in self.frozen and self.frozen[k] is v[0]}
+        if len(self.frozen) > 2 * self._pruned_at + 100_000:
+            self.prune()
+
+    def prune(self) -> None:
+        """Forget the vouched objects that no kept object, derivation or body holds (memory, not speed)."""
+        frozen: dict[int, Any] = {}
+        for _, flat in self.kept.values():
+            frozen.update(flat)
+        for entry in self.derivations.values():
+            frozen.update(entry[2])
+        for _, flat in self.body_parts.values():
+            frozen.update(flat)
+        for value in self.values.values():
+            frozen[id(value)] = value
+        self.frozen = frozen
+        self._pruned_at = len(frozen)
 
     @contextmanager
     def active(self) -> Iterator[None]:
@@ -823,10 +845,34 @@ class Cache:
         builder = threading.get_ident()
         content_module.read_document = lambda path, problems: (
             self.read_document(path, problems) if threading.get_ident() == builder else _read_document(path, problems))
+        content_module.parse_report = lambda doc, root, problems: (
+            self.parse_report(doc, root, problems) if threading.get_ident() == builder else _parse_report(doc, root, problems))
         try:
             yield
         finally:
             content_module.read_document = _read_document
+            content_module.parse_report = _parse_report
+
+    def parse_report(self, doc: Any, root: Path, problems: Problems):
+        """content.parse_report, giving the very Report of the last build while its document is the same object.
+
+        Only reports that parsed without a problem are kept; the one thing parsing looks at beyond the
+        document, that the source file exists, is looked at again.
+        """
+        key = str(doc.path)
+        hit = self.reports.get(key)
+        if hit is not None and hit[0] is doc and hit[1] == root:
+            report = hit[2]
+            if not report.source_file or (root / "sources" / report.source_file).is_file():
+                return report
+        own = Problems()
+        report = _parse_report(doc, root, own)
+        problems.items.extend(own.items)
+        if report is not None and not own.items:
+            self.reports[key] = (doc, root, report)
+        else:
+            self.reports.pop(key, None)
+        return report
 
     # ---- Markdown bodies
 
@@ -857,7 +903,7 @@ class Cache:
             flat = self.body_parts.get(key)
             if flat is None or flat[0] is not body:
                 flat = self.body_parts[key] = (body, {id(body): body, **{id(p): p for p in body.paragraphs}})
-            self.frozen.update(flat[1])  # a report page's table of contents lists its headings
+                self.frozen.update(flat[1])  # a report page's table of contents lists its headings
             return body
 
         return render

@@ -157,6 +157,7 @@ class Session:
     def tidy(self) -> None:
         """Collect garbage while no build runs, then exempt what is left (the cache) from later collections."""
         with self.lock:
+            self.cache.prune()
             gc.unfreeze()
             gc.collect()
             gc.freeze()
