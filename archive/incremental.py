@@ -429,6 +429,7 @@ def _leaf(value: Any, op: str, prints: Fingerprints) -> Any:
 
 
 _PLAIN = (str, int, bool, float, type(None), bytes)
+_PLAIN_SET = frozenset(_PLAIN)
 
 
 def _plain(value: list | tuple, depth: int = 0) -> bool:
@@ -719,9 +720,10 @@ def _same_root(value: Any, before: Any, frozen: dict[int, Any]) -> bool:
                 if a == b:
                     continue
                 return False
-            if getattr(type(a), "__dataclass_params__", None) is not None and type(a).__dataclass_params__.frozen:
+            if _is_immutable_record(type(a)):
                 # an immutable record of plain values, e.g. an entry of the navigation
-                if all(type(x) in _PLAIN for x in a.__dict__.values()) and a.__dict__ == b.__dict__:
+                fields = a.__dict__
+                if fields == b.__dict__ and _PLAIN_SET.issuperset(map(type, fields.values())):
                     continue
                 return False
             # a pair such as (programme, count) of the programmes a group's reports mention
@@ -732,11 +734,26 @@ def _same_root(value: Any, before: Any, frozen: dict[int, Any]) -> bool:
             return False
         return True
     if kind is types.FunctionType:  # rel(): the same code over the same page URL
-        cells = tuple(c.cell_contents for c in value.__closure__ or ())
-        return (value.__code__ is before.__code__ and all(type(c) in _PLAIN for c in cells)
-                and _equal(value.__defaults__, before.__defaults__)
-                and _equal(cells, tuple(c.cell_contents for c in before.__closure__ or ())))
+        if value.__code__ is not before.__code__ or value.__defaults__ != before.__defaults__:
+            return False
+        for c, d in zip(value.__closure__ or (), before.__closure__ or ()):
+            x, y = c.cell_contents, d.cell_contents
+            if type(x) not in _PLAIN or type(x) is not type(y) or x != y:
+                return False
+        return _PLAIN_SET.issuperset(map(type, value.__defaults__ or ()))
     return False
+
+
+_RECORDS: dict[type, bool] = {}
+
+
+def _is_immutable_record(kind: type) -> bool:
+    """Whether a type is a frozen dataclass (its fields cannot be reassigned)."""
+    known = _RECORDS.get(kind)
+    if known is None:
+        params = getattr(kind, "__dataclass_params__", None)
+        known = _RECORDS[kind] = params is not None and params.frozen
+    return known
 
 
 class Cache:
@@ -750,7 +767,7 @@ class Cache:
         self.compiled: dict[bytes, Any] = {}  # Jinja code objects by source and environment
         self.values: dict[bytes, Any] = {}  # results of cached() by name and inputs
         self._seen_values: set[bytes] = set()
-        self.pages: dict[bytes, _Page] = {}  # page -> what it observed and the text it gave
+        self.pages: dict[tuple, _Page] = {}  # page -> what it observed and the text it gave
         self.kept: dict[Any, tuple[Any, dict]] = {}  # stable(): key -> (object the last good build kept, what it vouches for)
         self.kept_now: dict[Any, tuple[Any, dict]] = {}
         self.derivations: dict[Any, tuple[tuple, Any, dict]] = {}  # derived(): key -> (sources, result, vouched)
@@ -765,7 +782,7 @@ class Cache:
         self.published: dict[str, bytes] | None = None  # site path -> the bytes this session last wrote there
         self.stats = Stats()
         self.prints = Fingerprints()
-        self._seen_pages: set[bytes] = set()
+        self._seen_pages: set[tuple] = set()
         self._seen_bodies: set[bytes] = set()
 
     def start(self, full: bool) -> None:
@@ -952,8 +969,8 @@ class Cache:
         """One render, reused when every value the last render of this page observed is the same."""
         prints = self.prints
         env_key = prints.of_environment(template.environment)
-        identity = digest(pickle.dumps((template.name, env_key, sorted(
-            (k, v) for k, v in context.items() if type(v) in (str, int)))))  # e.g. the page's url
+        identity = (template.name, env_key, tuple(sorted(
+            (k, v) for k, v in context.items() if type(v) in (str, int))))  # e.g. the page's url
         self._seen_pages.add(identity)
         page = self.pages.get(identity)
         if page is not None and self._unchanged(page, context):
