@@ -629,13 +629,14 @@ def analyse(site, problems: Problems | None = None) -> ProgrammeIndex:
         entries[slug] = stable(("programmes.entry", slug), ProgrammeEntry(
             programme=p,
             reports=rs,
-            counts={r.slug: mentions.get(r.slug, 0) for r in rs},
+            # kept while equal, so a page finds the same dictionary when one report's passages changed
+            counts=stable(("programmes.entry.counts", slug), {r.slug: mentions.get(r.slug, 0) for r in rs}),
             added={r for r in added[slug]},
             passages=passages.get(slug, {}),
             figures=figures.get(slug, []),
             cooccurring=sorted(((programmes[o], c) for o, c in co.items()), key=lambda pc: (-pc[1], _name_key(pc[0])))[:COOCCUR_LIMIT],
             see_also=[programmes[s] for s in (matcher.resolve(t) for t in p.see_also) if s in programmes],
-            cells=cells,
+            cells=stable(("programmes.entry.cells", slug), cells),
         ))
         if not rs and problems is not None:
             problems.warning(p.path, p.line_of("name"), f"no report mentions programme '{p.name}' "
