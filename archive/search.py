@@ -254,6 +254,11 @@ def build_index(docs: list[SearchDoc], analysed: list[DocTerms] | None = None) -
             terms, numbers, starts, postings = previous.terms, previous.numbers, previous.starts, previous.postings
             for term in {t for d in changed for dt in (previous.analysed[d], analysed[d]) for _, g in dt.fields for t in g}:
                 postings[term] = [numbers[term], *joined[term]]
+        elif len(changed) == 1:
+            renumbered = _renumbered(previous, analysed, changed[0])
+            if renumbered is not None:
+                terms, numbers, starts = renumbered
+                postings = {term: [number, *joined[term]] for term, number in numbers.items()}
     else:
         joined = _assemble(analysed)
     if postings is None:
@@ -294,6 +299,35 @@ def _same_numbers(previous: _Previous, analysed: list[DocTerms], changed: list[i
         if list(brought) != terms[low:starts[d + 1]]:
             return False
     return True
+
+
+def _renumbered(previous: _Previous, analysed: list[DocTerms], d: int) -> tuple[list[str], dict[str, int], list[int]] | None:
+    """_numbering after one report brought new terms but lost none it was first to hold (None otherwise).
+
+    The terms of earlier reports keep their numbers, the report's own new terms follow them, and the
+    later reports' terms keep their order, less those the report now holds first.
+    """
+    numbers, terms, starts = previous.numbers, previous.terms, previous.starts
+    low, high = starts[d], starts[d + 1]
+    brought: dict[str, None] = {}
+    for _, grouped in analysed[d].fields:
+        for term in grouped:
+            number = numbers.get(term)
+            if number is None or number >= low:
+                brought[term] = None
+    if not all(term in brought for term in terms[low:high]):
+        return None  # a term it held first now first occurs in a later report: number everything again
+    moved = sorted(numbers[t] for t in brought if t in numbers and numbers[t] >= high)  # from later reports
+    later = [t for t in terms[high:] if t not in brought] if moved else terms[high:]
+    new_terms = terms[:low] + list(brought) + later
+    grown = len(brought) - (high - low)
+    new_starts = starts[:d + 1]
+    j = 0  # how many moved terms were first held by a report before the one at hand
+    for k in range(d + 1, len(starts)):
+        while j < len(moved) and moved[j] < starts[k]:
+            j += 1
+        new_starts.append(starts[k] + grown - j)
+    return new_terms, dict(zip(new_terms, range(len(new_terms)))), new_starts
 
 
 def _assemble(analysed: list[DocTerms]) -> dict[str, list[str]]:
