@@ -202,11 +202,12 @@ def stable(key: Any, value: Any) -> Any:
     return value
 
 
-def derived(key: Any, sources: tuple, compute: Callable[[], Any]) -> Any:
+def derived(key: Any, sources: tuple, compute: Callable[[], Any], depth: int = 3) -> Any:
     """compute(), or what it gave under this key in the last build when every source is the same kept object.
 
     compute() must depend on nothing but the sources (kept objects: stable(), bodies), and its result
-    must not be mutated. Outside watch mode it simply calls compute().
+    must not be mutated; it is vouched for to `depth` levels of what it holds (objects made by compute()
+    itself, not kept ones it refers to). Outside watch mode it simply calls compute().
     """
     cache = getattr(_local, "active", None)
     if cache is None:
@@ -218,7 +219,7 @@ def derived(key: Any, sources: tuple, compute: Callable[[], Any]) -> Any:
     else:
         value, flat = compute(), {}
         if kept:
-            _freeze(flat, value, 3)  # e.g. a report's passages: a dict of lists of passages
+            _freeze(flat, value, depth)  # e.g. a report's findings: a dict of lists of passages
             cache.frozen.update(flat)
     cache.derivations_now[key] = (sources, value, flat)
     return value

@@ -665,7 +665,8 @@ def _related(reports: list[Report], sets: dict[str, set[str]], idf: dict[str, fl
         mine = picked[report.slug]
         return derived(("programmes.related", report.path),
                        (picked, registry, report, *(by_slug[other] for other, _, _ in mine)),
-                       lambda: [(by_slug[other], value, [programmes[s] for s in shared]) for other, value, shared in mine])
+                       lambda: [(by_slug[other], value, [programmes[s] for s in shared]) for other, value, shared in mine],
+                       depth=2)
 
     return {r.slug: listed(r) for r in reports}
 
