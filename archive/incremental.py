@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import operator
 import os
 import pickle
 import re
@@ -22,7 +23,7 @@ import time
 import types
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Callable, Iterator
 
 import jinja2
@@ -32,6 +33,7 @@ from .errors import Problem, Problems
 from .output import OutputFile, check_outputs, destination
 
 _read_document = content_module.read_document  # the uncached reader, captured before any patching
+_parse_report = content_module.parse_report
 
 
 def digest(data: bytes) -> bytes:
@@ -124,6 +126,149 @@ def _rebuild(*args: Any) -> None:
     raise AssertionError("fingerprints are not meant to be unpickled")
 
 
+# ---------------------------------------------------------------- objects kept across builds
+#
+# A rebuild makes every derived object (a report, a group, a programme's page data) afresh. Where one
+# is equal to what the last build made, stable() hands back the old object instead, so unchanged data
+# stays the same Python object from build to build. Such objects are never mutated afterwards; a page
+# whose context values are all kept objects (or equal plain values) read nothing that changed, and is
+# reused without following what it read. Only pages given a new object are checked in detail.
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """Deep equality that also requires equal types (True is not 1), short-cut where objects are identical."""
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind in _PLAIN or isinstance(a, (str, bytes, int, float, complex, PurePath)):
+        return a == b
+    if kind is list or kind is tuple:
+        if len(a) != len(b):
+            return False
+        for x, y in zip(a, b):
+            if x is y:
+                continue
+            if type(x) is not type(y) or not (x == y if type(x) in _PLAIN else _equal(x, y)):
+                return False
+        return True
+    if kind is dict:
+        if len(a) != len(b):
+            return False
+        for (k, x), (j, y) in zip(a.items(), b.items()):
+            if type(k) is not type(j) or k != j:
+                return False
+            if x is y:
+                continue
+            if type(x) is not type(y) or not (x == y if type(x) in _PLAIN else _equal(x, y)):
+                return False
+        return True
+    if kind is set or kind is frozenset:
+        return a == b and all(type(x) in _PLAIN for x in a)
+    if isinstance(a, types.FunctionType):
+        return (a.__code__ is b.__code__ and _equal(a.__defaults__, b.__defaults__)
+                and _equal(tuple(c.cell_contents for c in a.__closure__ or ()),
+                           tuple(c.cell_contents for c in b.__closure__ or ())))
+    fields = getattr(a, "__dict__", None)
+    if fields is not None and not callable(a) and not isinstance(a, (type, types.ModuleType)):
+        return _equal(fields, b.__dict__)
+    return False
+
+
+def stable(key: Any, value: Any) -> Any:
+    """value, or the equal object the last build gave under the same key (outside watch mode: value).
+
+    Call it on finished objects, children first: an object whose parts were kept compares by identity.
+    The object returned must not be mutated.
+    """
+    cache = getattr(_local, "active", None)
+    if cache is None:
+        return value
+    done = cache.resolved.get(id(value))
+    if done is not None and done[0] is value:  # the same object asked about twice in one build
+        return done[1]
+    fresh = value
+    old = cache.kept.get(key)
+    if old is not None and (old[0] is value or _equal(old[0], value)):
+        value, flat = old  # vouched for since it was made
+    else:
+        flat = {}
+        _freeze(flat, value, 1)
+        cache.frozen.update(flat)
+    cache.resolved[id(value)] = (value, value)
+    cache.resolved[id(fresh)] = (fresh, value)
+    cache.kept_now[key] = (value, flat)
+    return value
+
+
+def derived(key: Any, sources: tuple, compute: Callable[[], Any], depth: int = 3) -> Any:
+    """compute(), or what it gave under this key in the last build when every source is the same kept object.
+
+    compute() must depend on nothing but the sources (kept objects: stable(), bodies), and its result
+    must not be mutated; it is vouched for to `depth` levels of what it holds (objects made by compute()
+    itself, not kept ones it refers to). Outside watch mode it simply calls compute().
+    """
+    cache = getattr(_local, "active", None)
+    if cache is None:
+        return compute()
+    old = cache.derivations.get(key)
+    kept = all(id(s) in cache.frozen for s in sources)
+    if kept and old is not None and len(old[0]) == len(sources) and all(map(operator.is_, old[0], sources)):
+        value, flat = old[1], old[2]
+    else:
+        value, flat = compute(), {}
+        if kept:
+            _freeze(flat, value, depth)  # e.g. a report's findings: a dict of lists of passages
+            cache.frozen.update(flat)
+    cache.derivations_now[key] = (sources, value, flat)
+    return value
+
+
+def while_equal(key: Any, inputs: Any, compute: Callable[[], Any]) -> Any:
+    """compute(), or what it gave under this key in the last build while its inputs compare equal (==).
+
+    For inputs of strings and numbers in lists, tuples, sets and dicts, where comparing them is cheaper
+    than digesting them (cached()). compute() must depend on nothing else. Outside watch mode: compute().
+    """
+    cache = getattr(_local, "active", None)
+    if cache is None:
+        return compute()
+    old = cache.derivations.get(key)
+    if old is not None and old[0] == inputs:
+        value, flat = old[1], old[2]
+    else:
+        value, flat = compute(), {}
+        _freeze(flat, value, 1)
+        cache.frozen.update(flat)
+    cache.derivations_now[key] = (inputs, value, flat)
+    return value
+
+
+def _freeze(frozen: dict[int, Any], value: Any, depth: int) -> None:
+    """Vouch for an object and what it holds (to a depth): none of them is mutated after this build."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return
+    if kind is list or kind is tuple:
+        if _plain(value):
+            return  # plain values, e.g. a passage's pieces: observed by value, not by identity
+        frozen[id(value)] = value
+        if depth > 0:
+            for item in value:
+                _freeze(frozen, item, depth - 1)
+        return
+    frozen[id(value)] = value
+    if depth <= 0:
+        return
+    if kind is dict:
+        for item in value.values():
+            _freeze(frozen, item, depth - 1)
+    elif hasattr(value, "__dict__") and not callable(value):
+        for item in value.__dict__.values():
+            _freeze(frozen, item, depth - 1)
+
+
 # ---------------------------------------------------------------- what a template observed
 #
 # A page's context holds the whole site, yet a report page reads only a few of its values. While a
@@ -135,7 +280,17 @@ def _rebuild(*args: Any) -> None:
 # text, so the page is not rendered again.
 
 Path_ = tuple  # (variable, (".", attr) | ("[]", key), ...)
-_MISSING = b"(missing)"
+class _Missing:
+    """What an observation gives when its path leads nowhere: equal to nothing a template could read."""
+
+    def __reduce__(self) -> str:
+        return "_MISSING"
+
+    def __repr__(self) -> str:
+        return "(missing)"
+
+
+_MISSING = _Missing()
 
 
 def _observe(value: Any, path: Path_, recorder: set) -> Any:
@@ -256,41 +411,6 @@ class _Unavailable(Exception):
     """An observation that cannot be taken again (its value cannot be fingerprinted)."""
 
 
-def _follow(value: Any, steps: tuple, op: str, prints: Fingerprints) -> Any:
-    """What one observation gives: its steps followed from value, then op applied ("*" maps over items)."""
-    for i, (kind, name) in enumerate(steps):
-        if kind == "*":
-            if type(value) not in (list, tuple):
-                return _MISSING
-            rest = steps[i + 1:]
-            if all(k == "." or k == "[]" for k, _ in rest):
-                # The common case, fields of every item (a passage's anchor, a related report's date.iso):
-                # read in one loop; anything unusual (a missing field) is left to the general path below.
-                try:
-                    found = []
-                    for item in value:
-                        for k, n in rest:
-                            item = getattr(item, n) if k == "." else item[n]
-                        found.append(_leaf(item, op, prints))
-                    return found
-                except Exception:
-                    pass
-            return [_follow(item, rest, op, prints) for item in value]
-        try:
-            if kind == ".":
-                value = getattr(value, name)
-            elif kind == "in":
-                return name in value
-            else:
-                value = value[name]
-        except Exception:
-            return _MISSING
-    try:
-        return _leaf(value, op, prints)
-    except Exception as exc:
-        raise _Unavailable from exc
-
-
 def _leaf(value: Any, op: str, prints: Fingerprints) -> Any:
     """What op observes of a value at the end of its path."""
     if op == "len":
@@ -310,6 +430,7 @@ def _leaf(value: Any, op: str, prints: Fingerprints) -> Any:
 
 
 _PLAIN = (str, int, bool, float, type(None), bytes)
+_PLAIN_SET = frozenset(_PLAIN)
 
 
 def _plain(value: list | tuple, depth: int = 0) -> bool:
@@ -322,15 +443,128 @@ def _plain(value: list | tuple, depth: int = 0) -> bool:
     return True
 
 
-def observation_key(prints: Fingerprints, context: dict[str, Any], observed: list) -> bytes | None:
-    """The digest of what each observation gives in this context (None when it cannot be taken)."""
-    results: list[Any] = [sorted(context)]
+class _Node:
+    """What a page observed below one value: the ops taken of it, the steps taken from it, and what they gave.
+
+    A "*" child stands for every item of a list alike; it keeps each item with the digest of what was
+    observed of it, so a list in which one report changed is checked at that report only.
+    """
+
+    __slots__ = ("ops", "children", "seen", "results", "items")
+
+    def __init__(self) -> None:
+        self.ops: list[str] = []
+        self.children: dict[tuple, _Node] = {}
+        self.seen: Any = _MISSING  # the value observed last time
+        self.results: list = []
+        self.items: list[tuple[Any, bytes]] | None = None  # "*" nodes: (item, digest of its observations)
+
+
+def _tree(observed: list) -> dict[str, _Node]:
+    """The observations of a page as one tree per context name, in a fixed order."""
+    roots: dict[str, _Node] = {}
+    for path, op in sorted(observed, key=repr):
+        node = roots.setdefault(path[0], _Node())
+        for step in path[1:]:
+            node = node.children.setdefault(step, _Node())
+        node.ops.append(op)
+    return roots
+
+
+def _step(value: Any, step: tuple) -> Any:
+    """The value one attribute, item or membership step leads to (_MISSING when it fails)."""
+    if value is _MISSING:
+        return _MISSING
+    kind, name = step
     try:
-        for path, op in observed:
-            results.append(_follow(context.get(path[0], _MISSING), path[1:], op, prints))
-        return digest(pickle.dumps(results, protocol=5))
+        if kind == ".":
+            return getattr(value, name)
+        if kind == "in":
+            return name in value
+        return value[name]
     except Exception:
-        return None
+        return _MISSING
+
+
+def _results(node: _Node, value: Any, prints: Fingerprints) -> list:
+    """What each op of a node gives for a value (raises _Unavailable when one cannot be taken)."""
+    if value is _MISSING or not node.ops:
+        return [_MISSING] * len(node.ops)
+    try:
+        return [_leaf(value, op, prints) for op in node.ops]
+    except Exception as exc:
+        raise _Unavailable from exc
+
+
+def _flat(node: _Node, value: Any, prints: Fingerprints, out: list) -> None:
+    """Every result observed below node for a value, appended in the tree's order."""
+    out.append(_results(node, value, prints))
+    for step, child in node.children.items():
+        if step[0] == "*":
+            if type(value) not in (list, tuple):
+                out.append(_MISSING)
+                continue
+            out.append(len(value))
+            for item in value:
+                _flat(child, item, prints, out)
+        else:
+            _flat(child, _step(value, step), prints, out)
+
+
+def _item_key(node: _Node, item: Any, prints: Fingerprints) -> bytes:
+    """The digest of what a page observed of one item of a list."""
+    out: list = []
+    _flat(node, item, prints, out)
+    return _canonical(out)
+
+
+def _canonical(value: Any) -> bytes:
+    """Plain values as bytes that are equal exactly when the values are (no memo: sharing makes no difference)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # without it, a string met twice is written once and then referred to
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def _record(node: _Node, value: Any, prints: Fingerprints) -> None:
+    """Take every observation below node for a value and remember what it gave."""
+    node.seen = value
+    node.results = _results(node, value, prints)
+    for step, child in node.children.items():
+        if step[0] == "*":
+            child.items = [(item, _item_key(child, item, prints)) for item in value] if type(value) in (list, tuple) else None
+        else:
+            _record(child, _step(value, step), prints)
+
+
+def _check(node: _Node, value: Any, prints: Fingerprints, frozen: dict[int, Any]) -> bool:
+    """Whether every observation below node gives what it gave last time; remembers the values seen now."""
+    before = node.seen
+    if value is before and (id(value) in frozen or value is _MISSING) or _same_root(value, before, frozen):
+        node.seen = value
+        return True
+    if not _equal(_results(node, value, prints), node.results):
+        return False
+    for step, child in node.children.items():
+        if step[0] == "*":
+            if type(value) not in (list, tuple) or child.items is None:
+                if type(value) in (list, tuple) or child.items is not None:
+                    return False
+                continue
+            if len(value) != len(child.items):
+                return False
+            items = []
+            for item, (old, key) in zip(value, child.items):
+                if not (item is old and id(item) in frozen):
+                    if _item_key(child, item, prints) != key:
+                        return False
+                items.append((item, key))
+            child.items = items
+        elif not _check(child, _step(value, step), prints, frozen):
+            return False
+    node.seen = value
+    return True
 
 
 # ---------------------------------------------------------------- what changed on disk
@@ -444,20 +678,113 @@ class Stats:
         )
 
 
+class _Text(str):
+    """A rendered page that remembers its UTF-8 bytes: a reused page is not encoded again (58 MB at 1,000 reports)."""
+
+    __slots__ = ("_utf8",)
+
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        if encoding.lower().replace("_", "-") not in ("utf-8", "utf8") or errors != "strict":
+            return str.encode(self, encoding, errors)
+        try:
+            return self._utf8
+        except AttributeError:
+            self._utf8 = str.encode(self, "utf-8")
+            return self._utf8
+
+
+@dataclass
+class _Page:
+    """One rendered page: the names its context had, what it observed of each value, and its text."""
+
+    names: frozenset
+    roots: dict[str, _Node]  # context name -> its observations
+    text: str
+
+
+def _same_root(value: Any, before: Any, frozen: dict[int, Any]) -> bool:
+    """A plain value equal to the last one, or a short list or tuple of kept objects and plain values."""
+    kind = type(value)
+    if kind is not type(before):
+        return False
+    if kind in _PLAIN or isinstance(value, str):  # also Markup: a report's body
+        return value == before
+    if kind is list or kind is tuple:
+        if len(value) != len(before) or len(value) > 64:
+            return False
+        for a, b in zip(value, before):
+            if a is b and id(a) in frozen:
+                continue
+            if type(a) is not type(b):
+                return False
+            if type(a) in _PLAIN:
+                if a == b:
+                    continue
+                return False
+            if _is_immutable_record(type(a)):
+                # an immutable record of plain values, e.g. an entry of the navigation
+                fields = a.__dict__
+                if fields == b.__dict__ and _PLAIN_SET.issuperset(map(type, fields.values())):
+                    continue
+                return False
+            # a pair such as (programme, count) of the programmes a group's reports mention
+            if type(a) is tuple and len(a) == len(b) and all(
+                    x is y and id(x) in frozen or type(x) in _PLAIN and type(x) is type(y) and x == y
+                    for x, y in zip(a, b)):
+                continue
+            return False
+        return True
+    if kind is types.FunctionType:  # rel(): the same code over the same page URL
+        if value.__code__ is not before.__code__ or value.__defaults__ != before.__defaults__:
+            return False
+        for c, d in zip(value.__closure__ or (), before.__closure__ or ()):
+            x, y = c.cell_contents, d.cell_contents
+            if type(x) not in _PLAIN or type(x) is not type(y) or x != y:
+                return False
+        return _PLAIN_SET.issuperset(map(type, value.__defaults__ or ()))
+    return False
+
+
+_RECORDS: dict[type, bool] = {}
+
+
+def _is_immutable_record(kind: type) -> bool:
+    """Whether a type is a frozen dataclass (its fields cannot be reassigned)."""
+    known = _RECORDS.get(kind)
+    if known is None:
+        params = getattr(kind, "__dataclass_params__", None)
+        known = _RECORDS[kind] = params is not None and params.frozen
+    return known
+
+
 class Cache:
     """Everything kept between builds of one watch session."""
 
     def __init__(self) -> None:
         self.documents: dict[str, tuple[tuple[int, int, int], bytes, Any, list[Problem]]] = {}
         self.bodies: dict[bytes, Any] = {}
+        self.reports: dict[str, tuple[Any, Path, Any]] = {}  # path -> (document, content root, report)
+        self.body_parts: dict[bytes, tuple[Any, dict[int, Any]]] = {}  # body key -> (body, it and its blocks by id)
         self.compiled: dict[bytes, Any] = {}  # Jinja code objects by source and environment
         self.values: dict[bytes, Any] = {}  # results of cached() by name and inputs
         self._seen_values: set[bytes] = set()
-        self.pages: dict[bytes, tuple[list, bytes | None, str]] = {}  # page -> (what it observed, their digest, text)
-        self.published: dict[str, bytes] | None = None  # site path -> digest of what is on disk
+        self.pages: dict[tuple, _Page] = {}  # page -> what it observed and the text it gave
+        self.kept: dict[Any, tuple[Any, dict]] = {}  # stable(): key -> (object the last good build kept, what it vouches for)
+        self.kept_now: dict[Any, tuple[Any, dict]] = {}
+        self.derivations: dict[Any, tuple[tuple, Any, dict]] = {}  # derived(): key -> (sources, result, vouched)
+        self.derivations_now: dict[Any, tuple[tuple, Any, dict]] = {}
+        self.resolved: dict[int, tuple[Any, Any]] = {}  # id -> (object given to stable(), object it returned)
+        self.report_prints: dict[int, tuple[Any, bytes]] = {}  # id -> (kept report, its digest)
+        # id -> object vouched for as never mutated (made by stable(), derived(), cached() or a body), kept
+        # from build to build: a page that saw this very object before saw what it holds now. prune() drops
+        # the objects no longer kept.
+        self.frozen: dict[int, Any] = {}
+        self._pruned_at = 0
+        self._checked: set[str] = set()  # the paths of the last sync, all found safe and distinct
+        self.published: dict[str, bytes] | None = None  # site path -> the bytes this session last wrote there
         self.stats = Stats()
         self.prints = Fingerprints()
-        self._seen_pages: set[bytes] = set()
+        self._seen_pages: set[tuple] = set()
         self._seen_bodies: set[bytes] = set()
 
     def start(self, full: bool) -> None:
@@ -468,12 +795,33 @@ class Cache:
         self.stats = Stats(full=full)
         self.prints = Fingerprints()
         self._seen_pages, self._seen_bodies, self._seen_values = set(), set(), set()
+        self.kept_now, self.derivations_now, self.resolved = {}, {}, {}
 
     def finish(self) -> None:
         """Forget entries the last build did not use, so memory follows the site, not its history."""
         self.pages = {k: v for k, v in self.pages.items() if k in self._seen_pages}
         self.bodies = {k: v for k, v in self.bodies.items() if k in self._seen_bodies}
+        self.body_parts = {k: v for k, v in self.body_parts.items() if k in self._seen_bodies}
         self.values = {k: v for k, v in self.values.items() if k in self._seen_values}
+        self.kept, self.derivations = self.kept_now, self.derivations_now
+        self.report_prints = {k: v for k, v in self.report_prints.items() if self.resolved.get(k, (0, 0))[1] is v[0]}
+        self.resolved = {}
+        if len(self.frozen) > 2 * self._pruned_at + 100_000:
+            self.prune()
+
+    def prune(self) -> None:
+        """Forget the vouched objects that no kept object, derivation or body holds (memory, not speed)."""
+        frozen: dict[int, Any] = {}
+        for _, flat in self.kept.values():
+            frozen.update(flat)
+        for entry in self.derivations.values():
+            frozen.update(entry[2])
+        for _, flat in self.body_parts.values():
+            frozen.update(flat)
+        for value in self.values.values():
+            frozen[id(value)] = value
+        self.frozen = frozen
+        self._pruned_at = len(frozen)
 
     @contextmanager
     def active(self) -> Iterator[None]:
@@ -516,10 +864,34 @@ class Cache:
         builder = threading.get_ident()
         content_module.read_document = lambda path, problems: (
             self.read_document(path, problems) if threading.get_ident() == builder else _read_document(path, problems))
+        content_module.parse_report = lambda doc, root, problems: (
+            self.parse_report(doc, root, problems) if threading.get_ident() == builder else _parse_report(doc, root, problems))
         try:
             yield
         finally:
             content_module.read_document = _read_document
+            content_module.parse_report = _parse_report
+
+    def parse_report(self, doc: Any, root: Path, problems: Problems):
+        """content.parse_report, giving the very Report of the last build while its document is the same object.
+
+        Only reports that parsed without a problem are kept; the one thing parsing looks at beyond the
+        document, that the source file exists, is looked at again.
+        """
+        key = str(doc.path)
+        hit = self.reports.get(key)
+        if hit is not None and hit[0] is doc and hit[1] == root:
+            report = hit[2]
+            if not report.source_file or (root / "sources" / report.source_file).is_file():
+                return report
+        own = Problems()
+        report = _parse_report(doc, root, own)
+        problems.items.extend(own.items)
+        if report is not None and not own.items:
+            self.reports[key] = (doc, root, report)
+        else:
+            self.reports.pop(key, None)
+        return report
 
     # ---- Markdown bodies
 
@@ -530,7 +902,14 @@ class Cache:
         registry = self.prints.of(programmes)
 
         def render(report, matcher):
-            key = digest(self.prints.of(report) + registry)
+            # An unchanged report is the object the last build kept (site.assemble asks again, for free),
+            # and its digest is remembered with it.
+            report = stable(("report", report.path), report)
+            known = self.report_prints.get(id(report))
+            if known is None or known[0] is not report:
+                known = self.report_prints[id(report)] = (report, self.prints.of(report))
+            self.prints.remember(report, known[1])
+            key = digest(known[1] + registry)
             self._seen_bodies.add(key)
             body = self.bodies.get(key)
             if body is None:
@@ -540,6 +919,10 @@ class Cache:
                 self.stats.bodies_reused += 1
             # Bodies are values: a page that shows the same body needs no fresh digest of it.
             self.prints.remember(body, key)
+            flat = self.body_parts.get(key)
+            if flat is None or flat[0] is not body:
+                flat = self.body_parts[key] = (body, {id(body): body, **{id(p): p for p in body.paragraphs}})
+                self.frozen.update(flat[1])  # a report page's table of contents lists its headings
             return body
 
         return render
@@ -588,15 +971,13 @@ class Cache:
         """One render, reused when every value the last render of this page observed is the same."""
         prints = self.prints
         env_key = prints.of_environment(template.environment)
-        identity = digest(pickle.dumps((template.name, env_key, sorted(
-            (k, v) for k, v in context.items() if type(v) in (str, int)))))  # e.g. the page's url
+        identity = (template.name, env_key, tuple(sorted(
+            (k, v) for k, v in context.items() if type(v) in (str, int))))  # e.g. the page's url
         self._seen_pages.add(identity)
-        entry = self.pages.get(identity)
-        if entry is not None:
-            observed, key, text = entry
-            if observation_key(prints, context, observed) == key:
-                self.stats.pages_reused += 1
-                return text
+        page = self.pages.get(identity)
+        if page is not None and self._unchanged(page, context):
+            self.stats.pages_reused += 1
+            return page.text
         self.stats.pages_rendered += 1
         recorder: set[tuple[tuple, str]] = set()
         probed = {name: _observe(value, (name,), recorder) for name, value in context.items()}
@@ -607,24 +988,61 @@ class Cache:
             self.stats.pages_unprobed += 1
             text = original(template, context)
             recorder = {((name,), "value") for name in context}
-        observed = sorted(recorder, key=repr)
-        key = observation_key(prints, context, observed)
-        if key is not None:
-            self.pages[identity] = (observed, key, text)
+        roots = _tree(list(recorder))
+        try:
+            for name, node in roots.items():
+                _record(node, context.get(name, _MISSING), prints)
+        except _Unavailable:
+            self.pages.pop(identity, None)  # something it read cannot be fingerprinted: render it every time
+        else:
+            text = _Text(text)
+            self.pages[identity] = _Page(frozenset(context), roots, text)
         return text
+
+    def _unchanged(self, page: "_Page", context: dict[str, Any]) -> bool:
+        """Whether every observation of the page gives what it gave last time.
+
+        A value that is the kept object the page saw before (or an equal plain value, or a short list of
+        such) is unchanged as a whole; below a new object, only what changed is looked at again.
+        """
+        if page.names != context.keys():
+            return False
+        frozen, prints = self.frozen, self.prints
+        try:
+            for name, node in page.roots.items():
+                value, before = context.get(name, _MISSING), node.seen
+                if value is before and id(value) in frozen:
+                    continue
+                kind = type(value)
+                if kind in _PLAIN and kind is type(before) and value == before:
+                    node.seen = value
+                    continue
+                if not _check(node, value, prints, frozen):
+                    return False
+        except _Unavailable:
+            return False
+        return True
 
     # ---- output
 
     def sync(self, files: list[OutputFile], out_dir: Path) -> None:
         """Make out_dir hold exactly these files, writing only those whose bytes changed."""
-        check_outputs(files)
+        # The same paths as the last sync passed the check (a permutation of them, no repeats): skip it.
+        if len(files) != len(self._checked) or any(f.path not in self._checked for f in files):
+            check_outputs(files)
+            self._checked = {f.path for f in files}
         root = out_dir.resolve()
         root.mkdir(parents=True, exist_ok=True)
-        previous = self.published if self.published is not None else _on_disk(root)
+        # What is on disk: the bytes this session wrote (compared as they are, faster than digesting them
+        # again), or, before its first write, digests of the files an earlier session left.
+        previous: dict[str, bytes] = self.published if self.published is not None else _on_disk(root)
+        digests = self.published is None
         now: dict[str, bytes] = {}
         for f in sorted(files, key=lambda f: f.path):
-            value = now[f.path] = digest(f.data)
-            if previous.get(f.path) == value and os.path.isfile(os.path.join(root, f.path)):
+            now[f.path] = f.data
+            before = previous.get(f.path)
+            if before is not None and (before is f.data or (digest(f.data) if digests else f.data) == before) \
+                    and os.path.isfile(os.path.join(root, f.path)):
                 continue
             target = destination(root, f.path)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -690,9 +1108,10 @@ def cached(name: str, inputs: Any, compute: Callable[[], Any]) -> Any:
         return compute()
     key = digest(name.encode() + b"\0" + cache.prints.of(inputs))
     cache._seen_values.add(key)
-    if key in cache.values:
-        return cache.values[key]
-    value = cache.values[key] = compute()
+    value = cache.values.get(key, _MISSING)
+    if value is _MISSING:
+        value = cache.values[key] = compute()
+    cache.frozen[id(value)] = value  # equal inputs give an equal value: it may stand for itself on pages
     return value
 
 

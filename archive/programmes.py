@@ -8,6 +8,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter, defaultdict
+from itertools import chain
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterable
@@ -16,7 +17,7 @@ from markupsafe import Markup
 
 from .content import Programme, Report
 from .errors import Problems
-from .incremental import cached, fingerprint
+from .incremental import cached, derived, fingerprint, stable, while_equal
 
 # Characters a name may carry or lose without becoming another name: quotation marks (“雪亮”工程),
 # middle dots (平安乡村·雪亮工程) and white space (a name broken across a line).
@@ -562,6 +563,42 @@ def _measures(programmes: dict[str, Programme]) -> dict[str, list[str]]:
     return {slug: [fold(w) for w in getattr(p, "measures", []) or [] if fold(w)] for slug, p in programmes.items()}
 
 
+@dataclass
+class _ReportFindings:
+    """One report's part of the analysis: mentions, passages and figures per programme, what it names."""
+
+    counts: dict[str, int]  # programme -> automatic mentions
+    passages: dict[str, list[Passage]]
+    figures: dict[str, list[Figure]]
+    here: list[str]  # programmes it mentions or names in `programmes:`, in registry order
+    mentioned: list[tuple[Programme, int]]  # (programme, mentions), most mentioned first
+
+
+def _report_findings(report: Report, registry, body, excluded: set[str], named: set[str], matcher: Matcher,
+                     measures: dict[str, list[str]], programmes: dict[str, Programme],
+                     precomputed: tuple | None = None) -> _ReportFindings:
+    """One report's mention counts, passages and figures per programme, and the programmes it mentions.
+
+    precomputed: _report_analysis() of the report, when a worker process did it (report_analyses).
+    """
+    # Kept between builds while the body and the registry are the same, also when the front matter changed.
+    mine, found_passages, found_figures = precomputed or cached(
+        "programmes.report", (registry, body, sorted(excluded), sorted(named)),
+        lambda: _report_analysis(body, excluded, named, matcher, measures))
+    counts: dict[str, int] = {}
+    for slug, count in mine:
+        counts[slug] = counts.get(slug, 0) + count
+    passages: dict[str, list[Passage]] = {}
+    figures: dict[str, list[Figure]] = {}
+    for slug, anchor, kind, pieces in found_passages:
+        passages.setdefault(slug, []).append(Passage(report, anchor, kind, pieces))
+    for slug, anchor, value, pieces, direct in found_figures:
+        figures.setdefault(slug, []).append(Figure(report, anchor, value, pieces, direct))
+    here = [slug for slug in programmes if counts.get(slug) or slug in named]
+    mentioned = sorted(((programmes[s], counts.get(s, 0)) for s in here), key=lambda pc: (-pc[1], _name_key(pc[0])))
+    return _ReportFindings(counts, passages, figures, here, mentioned)
+
+
 def analyse(site, problems: Problems | None = None, analysed: dict[str, tuple] | None = None) -> ProgrammeIndex:
     """Mentions, passages, figures, co-occurrence and related reports, from every report's rendered blocks.
 
@@ -571,16 +608,19 @@ def analyse(site, problems: Problems | None = None, analysed: dict[str, tuple] |
     problems = problems if problems is not None else getattr(matcher, "problems", None)
     programmes = {p.slug: p for p in site.programmes}
     reports = sorted(site.reports, key=lambda r: (r.date.sort_key(), r.slug))  # oldest first
-    counts: dict[str, Counter] = defaultdict(Counter)  # programme -> report -> mentions
+    counts: dict[str, dict[str, int]] = {slug: {} for slug in programmes}  # programme -> report -> mentions
     passages: dict[str, dict[str, list[Passage]]] = defaultdict(dict)
     figures: dict[str, list[Figure]] = defaultdict(list)
     added: dict[str, set[str]] = defaultdict(set)
+    reports_of: dict[str, list[Report]] = {slug: [] for slug in programmes}
+    by_report: dict[str, list[tuple[Programme, int]]] = {}
+    sets: dict[str, set[str]] = {}
     measures = _measures(programmes)
 
     registry = fingerprint(site.programmes)  # what matching and measures depend on, digested once
     for report in reports:
-        named = _override(report, "programmes", matcher, problems)
-        excluded = _override(report, "not_programmes", matcher, problems)
+        named = _override(report, "programmes", matcher, problems) if getattr(report, "programmes", None) else set()
+        excluded = _override(report, "not_programmes", matcher, problems) if getattr(report, "not_programmes", None) else set()
         for slug in sorted(named & excluded):
             if problems is not None:
                 problems.error(report.path, report.line_of("not_programmes"),
@@ -588,33 +628,26 @@ def analyse(site, problems: Problems | None = None, analysed: dict[str, tuple] |
         for slug in named - excluded:
             added[slug].add(report.slug)
         body = site.bodies.get(report.slug)
-        # Per report, and in watch mode kept between builds while its body and the registry are the same.
-        mine, found_passages, found_figures = (analysed or {}).get(report.slug) or cached(
-            "programmes.report", (registry, body, sorted(excluded), sorted(named - excluded)),
-            lambda: _report_analysis(body, excluded, named - excluded, matcher, measures))
-        for slug, count in mine:
-            counts[slug][report.slug] += count
-        for slug, anchor, kind, pieces in found_passages:
-            passages[slug].setdefault(report.slug, []).append(Passage(report, anchor, kind, pieces))
-        for slug, anchor, value, pieces, direct in found_figures:
-            figures[slug].append(Figure(report, anchor, value, pieces, direct))
+        # In watch mode an unchanged report (the same kept object, body and registry) keeps its passages,
+        # figures and list of programmes as the same objects, so the pages showing them are known unchanged.
+        found: _ReportFindings = derived(
+            ("programmes.report", report.path), (report, body, site.programmes),
+            lambda: _report_findings(report, registry, body, excluded, named - excluded, matcher, measures, programmes,
+                                     (analysed or {}).get(report.slug)))
+        for slug, count in found.counts.items():
+            counts[slug][report.slug] = counts[slug].get(report.slug, 0) + count
+        for slug, own in found.passages.items():
+            passages[slug][report.slug] = own
+        for slug, own in found.figures.items():
+            figures[slug].extend(own)
+        for slug in found.here:
+            reports_of[slug].append(report)
+        by_report[report.slug] = found.mentioned
+        sets[report.slug] = set(found.here)
 
-    reports_of: dict[str, list[Report]] = {}
-    for slug in programmes:
-        reports_of[slug] = [r for r in reports if counts[slug][r.slug] or r.slug in added[slug]]
-    mentioning = {slug: {r.slug for r in rs} for slug, rs in reports_of.items()}
     n = len(reports)
     idf = {slug: math.log((n + 1) / len(rs)) for slug, rs in reports_of.items() if rs}
-
-    by_report: dict[str, list[tuple[Programme, int]]] = {}
-    sets: dict[str, set[str]] = {}
-    for report in reports:
-        here = [slug for slug in programmes if report.slug in mentioning[slug]]
-        sets[report.slug] = set(here)
-        by_report[report.slug] = sorted(((programmes[s], counts[s][report.slug]) for s in here),
-                                        key=lambda pc: (-pc[1], _name_key(pc[0])))
-
-    related = _related(reports, sets, idf, programmes)
+    related = _related(reports, sets, idf, programmes, site.programmes)
 
     county_names = [g.name for g in getattr(site, "counties", [])] or sorted({r.county for r in reports})
     county_of = {r.slug: r.county for r in reports}
@@ -626,34 +659,35 @@ def analyse(site, problems: Problems | None = None, analysed: dict[str, tuple] |
     entries: dict[str, ProgrammeEntry] = {}
     for slug, p in programmes.items():
         rs = reports_of[slug]
-        co = Counter()
-        for r in rs:
-            for other in sets[r.slug] - {slug}:
-                co[other] += 1
+        mentions = counts[slug]
+        co = Counter(chain.from_iterable(sets[r.slug] for r in rs))
+        co.pop(slug, None)
         in_county: dict[str, list[Report]] = {}
         for r in rs:
             in_county.setdefault(r.county, []).append(r)
         cells = []
         for county in county_names:
             mine = in_county.get(county, [])
-            count = sum(counts[slug][r.slug] for r in mine)
+            count = sum(mentions.get(r.slug, 0) for r in mine)
             target = f"{p.url}#r-{mine[0].slug}" if mine else ""
             cells.append(Cell(county, count, _level(count, biggest) if count else (1 if mine else 0), target))
-        entries[slug] = ProgrammeEntry(
+        entries[slug] = stable(("programmes.entry", slug), ProgrammeEntry(
             programme=p,
             reports=rs,
-            counts={r.slug: counts[slug][r.slug] for r in rs},
+            # kept while equal, so a page finds the same dictionary when one report's passages changed
+            counts=stable(("programmes.entry.counts", slug), {r.slug: mentions.get(r.slug, 0) for r in rs}),
             added={r for r in added[slug]},
             passages=passages.get(slug, {}),
             figures=figures.get(slug, []),
             cooccurring=sorted(((programmes[o], c) for o, c in co.items()), key=lambda pc: (-pc[1], _name_key(pc[0])))[:COOCCUR_LIMIT],
             see_also=[programmes[s] for s in (matcher.resolve(t) for t in p.see_also) if s in programmes],
-            cells=cells,
-        )
+            cells=stable(("programmes.entry.cells", slug), cells),
+        ))
         if not rs and problems is not None:
             problems.warning(p.path, p.line_of("name"), f"no report mentions programme '{p.name}' "
                              f"(aliases: {', '.join(p.names)})")
-    return ProgrammeIndex(by_report, related, reports_of, entries, _categories(entries), county_names)
+    return stable("programmes.index", ProgrammeIndex(by_report, related, reports_of, entries, _categories(entries),
+                                                     county_names))
 
 
 RELATED_LIMIT = 5
@@ -661,18 +695,25 @@ COOCCUR_LIMIT = 10
 
 
 def _related(reports: list[Report], sets: dict[str, set[str]], idf: dict[str, float],
-             programmes: dict[str, Programme]) -> dict[str, list[tuple[Report, float, list[Programme]]]]:
+             programmes: dict[str, Programme], registry: list[Programme] | None = None,
+             ) -> dict[str, list[tuple[Report, float, list[Programme]]]]:
     """For every report, the reports sharing the most programmes, each weighted by its IDF, best first."""
     newest_first = sorted(reports, key=lambda r: (tuple(-x for x in r.date.sort_key()), r.slug))
     order = [r.slug for r in newest_first]
     # In watch mode an edit that changes no report's programmes reuses the last answer.
-    picked = cached("programmes.related",
-                    (order, sorted((k, sorted(v)) for k, v in sets.items()), sorted(idf.items()),
-                     sorted((p.slug, p.name) for p in programmes.values())),
-                    lambda: _related_slugs(order, sets, idf, programmes))
+    picked = while_equal("programmes.related", (order, sets, idf, [(p.slug, p.name) for p in programmes.values()]),
+                         lambda: _related_slugs(order, sets, idf, programmes))
     by_slug = {r.slug: r for r in reports}
-    return {r.slug: [(by_slug[other], value, [programmes[s] for s in shared]) for other, value, shared in picked[r.slug]]
-            for r in reports}
+
+    def listed(report: Report) -> list[tuple[Report, float, list[Programme]]]:
+        # In watch mode the same picks among the same (kept) reports give the very list of the last build.
+        mine = picked[report.slug]
+        return derived(("programmes.related", report.path),
+                       (picked, registry, report, *(by_slug[other] for other, _, _ in mine)),
+                       lambda: [(by_slug[other], value, [programmes[s] for s in shared]) for other, value, shared in mine],
+                       depth=2)
+
+    return {r.slug: listed(r) for r in reports}
 
 
 def _related_slugs(order: list[str], sets: dict[str, set[str]], idf: dict[str, float],

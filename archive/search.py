@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
+from .incremental import derived
 from .output import OutputFile
 from .site import Site
 from .tokenize import positions, tokenize
@@ -51,9 +52,15 @@ class SearchDoc:
 def documents(site: Site) -> list[SearchDoc]:
     """Every report of the site as a search document, in the site's order (newest first)."""
     index = site.programme_index
-    return [document(report, site.bodies.get(report.slug),
-                     [p for p, *_ in index.by_report.get(report.slug, [])] if index else [])
-            for report in site.reports]
+    docs = []
+    for report in site.reports:
+        body = site.bodies.get(report.slug)
+        mentioned = index.by_report.get(report.slug, []) if index else []
+        # In watch mode an unchanged report (the same kept report, body and programmes) is the same
+        # document, whose field texts the tokenizer's memo then finds at once.
+        docs.append(derived(("search.document", report.path), (report, body, mentioned),
+                            lambda: document(report, body, [p for p, *_ in mentioned])))
+    return docs
 
 
 def document(report, body, mentioned: list) -> SearchDoc:
@@ -209,6 +216,10 @@ class _Previous:
     refs: list[str]
     analysed: list[DocTerms]
     joined: dict[str, list[str]]  # term -> rows text per field
+    terms: list[str]  # in lunr's order: the term numbered n is terms[n]
+    numbers: dict[str, int]  # term -> its number
+    starts: list[int]  # the number of the first term each document brings, and len(terms) last
+    postings: dict[str, list]
 
 
 _PREVIOUS: list[_Previous] = []
@@ -218,7 +229,8 @@ def build_index(docs: list[SearchDoc], analysed: list[DocTerms] | None = None) -
     """lunr's index (lunr.py's term numbers, term frequencies and positions), computed directly.
 
     In a long-running process (--watch) an edit of a few reports patches the rows of the previous
-    index instead of assembling every row again; the result is the same (tested).
+    index instead of assembling every row again, and, while the terms keep their numbers, only the
+    postings of the terms those reports hold; the result is the same (tested).
     """
     if analysed is None:
         analysed = [doc_terms(d) for d in docs]
@@ -233,17 +245,89 @@ def build_index(docs: list[SearchDoc], analysed: list[DocTerms] | None = None) -
     else:
         changed = None
     _PREVIOUS.clear()  # until this build succeeds: a half-patched index must not be patched again
+    postings = None
     if changed is not None and len(changed) <= max(1, len(docs) // 10):
         joined = previous.joined
         for d in changed:
             _patch(joined, d, previous.analysed[d], analysed[d])
+        if _same_numbers(previous, analysed, changed):
+            terms, numbers, starts, postings = previous.terms, previous.numbers, previous.starts, previous.postings
+            for term in {t for d in changed for dt in (previous.analysed[d], analysed[d]) for _, g in dt.fields for t in g}:
+                postings[term] = [numbers[term], *joined[term]]
+        elif len(changed) == 1:
+            renumbered = _renumbered(previous, analysed, changed[0])
+            if renumbered is not None:
+                terms, numbers, starts = renumbered
+                postings = {term: [number, *joined[term]] for term, number in numbers.items()}
     else:
         joined = _assemble(analysed)
-    _PREVIOUS[:] = [_Previous(refs, list(analysed), joined)]
-    # lunr numbers terms in the order they first occur: report by report, field by field
-    order = dict.fromkeys(chain.from_iterable(grouped for dt in analysed for _, grouped in dt.fields))
-    postings = {term: [number, *joined[term]] for number, term in enumerate(order)}
+    if postings is None:
+        terms, numbers, starts = _numbering(analysed)
+        postings = {term: [number, *joined[term]] for term, number in numbers.items()}
+    _PREVIOUS[:] = [_Previous(refs, list(analysed), joined, terms, numbers, starts, postings)]
     return Index(refs, [[length for length, _ in dt.fields] for dt in analysed], postings)
+
+
+def _numbering(analysed: list[DocTerms]) -> tuple[list[str], dict[str, int], list[int]]:
+    """lunr numbers terms in the order they first occur, report by report, field by field."""
+    first: dict[str, object] = {}
+    starts = []
+    for dt in analysed:
+        starts.append(len(first))
+        for _, grouped in dt.fields:
+            first.update(grouped)  # a term already there keeps its place
+    starts.append(len(first))
+    terms = list(first)
+    return terms, dict(zip(terms, range(len(terms)))), starts
+
+
+def _same_numbers(previous: _Previous, analysed: list[DocTerms], changed: list[int]) -> bool:
+    """Whether every term keeps its number: each changed report brings the same new terms, in the same order.
+
+    A term's number depends only on the reports before the first one holding it, so only the terms a
+    changed report was first to hold (and, after the edit, would be first to hold) can move.
+    """
+    numbers, terms, starts = previous.numbers, previous.terms, previous.starts
+    for d in changed:
+        low = starts[d]
+        brought: dict[str, None] = {}
+        for _, grouped in analysed[d].fields:
+            for term in grouped:
+                number = numbers.get(term)
+                if number is None or number >= low:
+                    brought[term] = None
+        if list(brought) != terms[low:starts[d + 1]]:
+            return False
+    return True
+
+
+def _renumbered(previous: _Previous, analysed: list[DocTerms], d: int) -> tuple[list[str], dict[str, int], list[int]] | None:
+    """_numbering after one report brought new terms but lost none it was first to hold (None otherwise).
+
+    The terms of earlier reports keep their numbers, the report's own new terms follow them, and the
+    later reports' terms keep their order, less those the report now holds first.
+    """
+    numbers, terms, starts = previous.numbers, previous.terms, previous.starts
+    low, high = starts[d], starts[d + 1]
+    brought: dict[str, None] = {}
+    for _, grouped in analysed[d].fields:
+        for term in grouped:
+            number = numbers.get(term)
+            if number is None or number >= low:
+                brought[term] = None
+    if not all(term in brought for term in terms[low:high]):
+        return None  # a term it held first now first occurs in a later report: number everything again
+    moved = sorted(numbers[t] for t in brought if t in numbers and numbers[t] >= high)  # from later reports
+    later = [t for t in terms[high:] if t not in brought] if moved else terms[high:]
+    new_terms = terms[:low] + list(brought) + later
+    grown = len(brought) - (high - low)
+    new_starts = starts[:d + 1]
+    j = 0  # how many moved terms were first held by a report before the one at hand
+    for k in range(d + 1, len(starts)):
+        while j < len(moved) and moved[j] < starts[k]:
+            j += 1
+        new_starts.append(starts[k] + grown - j)
+    return new_terms, dict(zip(new_terms, range(len(new_terms)))), new_starts
 
 
 def _assemble(analysed: list[DocTerms]) -> dict[str, list[str]]:
@@ -479,8 +563,22 @@ def _script(call: str, payload) -> bytes:
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\u2028\u2029]')
 
 
+# Shard files of the last build in this process (watch mode): an edit changes the entries of a few shards.
+_SHARD_FILES: dict[int, tuple[list[list], bytes]] = {}
+
+
 def _shard_script(n: int, bucket: list[list]) -> bytes:
     """_script("shard", [n, bucket]), byte for byte, written without the JSON encoder (twice as fast)."""
+    last = _SHARD_FILES.get(n)
+    if last is not None and last[0] == bucket:  # comparing the entries is cheaper than writing them
+        return last[1]
+    data = _shard_text(n, bucket)
+    _SHARD_FILES[n] = (bucket, data)
+    return data
+
+
+def _shard_text(n: int, bucket: list[list]) -> bytes:
+    """The shard file's bytes."""
     if _NEEDS_ESCAPE.search("".join([e[0] for e in bucket])):
         return _script("shard", [n, bucket])
     body = ",".join(['["' + e[0] + '",' + str(e[1]) + ',"' + '","'.join(e[2:]) + '"]' for e in bucket])

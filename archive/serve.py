@@ -1,6 +1,7 @@
 """Watch and serve: rebuild on every change, serve the last good site, reload the pages a rebuild changed."""
 from __future__ import annotations
 
+import gc
 import html
 import json
 import mimetypes
@@ -108,6 +109,17 @@ class Session:
 
     def rebuild(self, force: bool = False) -> bool | None:
         """Rebuild if any watched file changed (or force); None when nothing changed, else whether it worked."""
+        # The cache holds about a million objects: a full garbage collection scanning them during a
+        # rebuild costs more than the rebuild (0.4-0.7 s at 1,000 reports). Collect while idle (tidy()).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._rebuild(force)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _rebuild(self, force: bool) -> bool | None:
         with self.lock:
             now = snapshot(self.sources)
             changes = Changes.between(self.seen, now)
@@ -141,6 +153,14 @@ class Session:
             self.log(f"{what}: {stats.describe()} ({len(site.reports)} reports) in {elapsed:.2f} s")
             self.live.record(stats.written + stats.deleted, None)
             return True
+
+    def tidy(self) -> None:
+        """Collect garbage while no build runs, then exempt what is left (the cache) from later collections."""
+        with self.lock:
+            self.cache.prune()
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
 
     def _failed(self, what: str, problems: list[Problem]) -> bool:
         """Report a failed build; the last good site stays on disk and on screen."""
@@ -222,9 +242,14 @@ class Watcher:
         self.changed.set()
 
     def _loop(self) -> None:
+        untidy = False
         while not self.stopping.is_set():
             if not self.changed.wait(0.5):
+                if untidy:  # half a second without an edit: collect the garbage the builds left
+                    self.session.tidy()
+                    untidy = False
                 continue
+            untidy = True
             # Settle: wait until no event arrived for `settle` seconds, so a burst of saves is one rebuild.
             while not self.stopping.is_set() and time.monotonic() - self.last_event < self.settle:
                 time.sleep(self.settle / 3)

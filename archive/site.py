@@ -11,6 +11,7 @@ from . import programmes
 from .config import Config
 from .content import Content, Programme, Report
 from .errors import Problems
+from .incremental import stable
 from .markdown import RenderedBody
 
 # Characters that cannot be part of a file name on some system, or would move a page out of its folder.
@@ -118,7 +119,10 @@ def assemble(content: Content, bodies: dict[str, RenderedBody], matcher, problem
 
     analysed: programmes.report_analyses() of the reports, when it was done beforehand.
     """
-    reports = sorted(content.reports, key=lambda r: (r.date.sort_key(), r.slug), reverse=True)
+    # In watch mode an unchanged report, programme or group is the very object of the last build
+    # (incremental.stable), so the pages that show only such objects are known to be unchanged.
+    reports = sorted((stable(("report", r.path), r) for r in content.reports),
+                     key=lambda r: (r.date.sort_key(), r.slug), reverse=True)
     counties = _groups("county", "counties", [(r.county, r) for r in reports], problems)
     for group in counties.values():
         group.prefecture = _most_common([r.prefecture for r in group.reports])
@@ -127,19 +131,24 @@ def assemble(content: Content, bodies: dict[str, RenderedBody], matcher, problem
     years: dict[int, Group] = {}
     for r in reports:
         years.setdefault(r.date.year, Group("year", f"{r.date.year}年", f"years/{r.date.year:04d}.html")).reports.append(r)
+    counties = {name: stable(("group", g.kind, name), g) for name, g in counties.items()}
+    authors = {name: stable(("group", g.kind, name), g) for name, g in authors.items()}
+    years = {year: stable(("group", g.kind, year), g) for year, g in years.items()}
+    # The lists and maps too: a page that reads site.county_of[...] finds the same dictionary as before.
     site = Site(
-        config=content.config,
-        reports=reports,
-        programmes=sorted(content.programmes, key=lambda p: sort_key(p.name)),
+        config=stable("config", content.config),
+        reports=stable("site.reports", reports),
+        programmes=stable("programmes", sorted((stable(("programme", p.path), p) for p in content.programmes),
+                                               key=lambda p: sort_key(p.name))),
         bodies=bodies,
         matcher=matcher,
-        counties=sorted(counties.values(), key=lambda g: sort_key(g.name)),
-        authors=sorted(authors.values(), key=lambda g: sort_key(g.name)),
-        years=[years[y] for y in sorted(years, reverse=True)],
-        by_slug={r.slug: r for r in reports},
-        county_of=counties,
-        author_of=authors,
-        year_of=years,
+        counties=stable("site.counties", sorted(counties.values(), key=lambda g: sort_key(g.name))),
+        authors=stable("site.authors", sorted(authors.values(), key=lambda g: sort_key(g.name))),
+        years=stable("site.years", [years[y] for y in sorted(years, reverse=True)]),
+        by_slug=stable("site.by_slug", {r.slug: r for r in reports}),
+        county_of=stable("site.county_of", counties),
+        author_of=stable("site.author_of", authors),
+        year_of=stable("site.year_of", years),
         root=content.root,
     )
     site.programme_index = programmes.analyse(site, analysed=analysed)

@@ -358,3 +358,118 @@ def test_a_warning_is_printed_once_not_on_every_rebuild(live: LiveSite) -> None:
     live.wait_build(live.write(second.relative_to(live.project).as_posix(),
                                second.read_text(encoding="utf-8").rstrip("\n") + "\n\n全县社会大局持续稳定。\n"))
     assert len([l for l in live.lines if f"{first.name}:" in l and "warning" in l]) == 1
+
+
+# ---------------------------------------------------------------- what a rebuild redoes (without the server)
+
+
+@pytest.fixture
+def session(project: Path):
+    """A watch session (what --watch runs, without its threads) over the project with synthetic reports."""
+    from archive.serve import Session
+
+    add_synthetic_reports(project)
+    lines: list[str] = []
+    session = Session(project_options(project), log=lines.append)
+    assert session.rebuild() is True, lines
+    return session
+
+
+def files_of(out: Path) -> dict[str, tuple[int, bytes]]:
+    """Every output file: (modification time, bytes)."""
+    return {p.relative_to(out).as_posix(): (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()}
+
+
+def same_as_fresh_build(session, tmp_path: Path) -> None:
+    """The session's output is byte for byte what a fresh full build of the same content writes."""
+    fresh = tmp_path / "fresh"
+    build(session.options.__class__(**{**session.options.__dict__, "out_dir": fresh}))
+    ours, full = files_of(session.options.out_dir), files_of(fresh)
+    assert sorted(ours) == sorted(full)
+    assert not [p for p in ours if ours[p][1] != full[p][1]], "the rebuild differs from a full build"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_moving_a_report_to_another_county_updates_both_county_pages(session, project: Path, tmp_path: Path) -> None:
+    site = session.site
+    # a county with two reports or more, so that the number of counties (in every page's footer) stays
+    old_county = next(g for g in site.counties if len(g.reports) >= 2)
+    report = old_county.reports[0]
+    new_county = next(g for g in site.counties if g is not old_county)
+    before = files_of(session.options.out_dir)
+    edit(Path(report.path), f"county: {old_county.name}\n", f"county: {new_county.name}\n")
+    assert session.rebuild() is True
+    after = files_of(session.options.out_dir)
+    link = f"../reports/{report.slug}.html"
+    assert link not in after[old_county.url][1].decode() and link in after[new_county.url][1].decode()
+    assert f"{new_county.name}</a>" in after[report.url][1].decode()
+    # a county page that shows neither county's reports is not written again
+    unrelated = [g for g in site.counties if g not in (old_county, new_county)]
+    assert unrelated and all(after[g.url][0] == before[g.url][0] for g in unrelated)
+    same_as_fresh_build(session, tmp_path)
+
+
+def test_a_new_programme_mention_updates_its_page_the_matrix_and_other_reports_related_lists(
+        session, project: Path, tmp_path: Path) -> None:
+    site = session.site
+    index = site.programme_index
+    report = site.by_slug["2018-lengshuitan"]
+    programme = next(p for p in site.programmes if p.slug == "fengqiao-jingyan")
+    assert report not in index.reports_of[programme.slug]
+    # what a report page shows of its related reports: which, and the programmes shared with each (not the score)
+    related_before = {slug: [(r.slug, [p.slug for p in shared]) for r, _, shared in items] for slug, items in index.related.items()}
+    before = files_of(session.options.out_dir)
+    edit(project / "content/reports/2018-lengshuitan.md", "\n---\n", "\n---\n\n冷水滩区坚持和发展新时代“枫桥经验”，小事不出村、大事不出镇。\n")
+    assert session.rebuild() is True
+    site, after = session.site, files_of(session.options.out_dir)
+    index = site.programme_index
+    assert site.by_slug["2018-lengshuitan"] in index.reports_of[programme.slug]
+    page = after[programme.url][1].decode()
+    assert "2018-lengshuitan.html" in page and "小事不出村、大事不出镇" in page
+    assert after["programmes/index.html"][0] != before["programmes/index.html"][0]  # the matrix counts it
+    # Related lists weigh programmes by how rare they are: other reports' lists change with this mention,
+    # and every report page whose list changed is written again.
+    related_after = {slug: [(r.slug, [p.slug for p in shared]) for r, _, shared in items] for slug, items in index.related.items()}
+    moved = [slug for slug in related_after if slug != report.slug and related_after[slug] != related_before.get(slug)]
+    assert moved, "no other report's related list changed"
+    for slug in moved:
+        assert after[site.by_slug[slug].url][0] != before[site.by_slug[slug].url][0], slug
+        assert "2018-lengshuitan.html" in after[site.by_slug[slug].url][1].decode() or slug in [
+            r for r, _ in related_before.get("2018-lengshuitan", [])], slug
+    same_as_fresh_build(session, tmp_path)
+
+
+def test_a_body_edit_rewrites_only_the_files_that_show_the_body(session, project: Path, tmp_path: Path) -> None:
+    site = session.site
+    report = site.by_slug["2021-yanling"]
+    before = files_of(session.options.out_dir)
+    path = project / "content/reports/2021-yanling.md"
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n\n编者补记：核对了株洲日报的原版面。\n", encoding="utf-8")
+    assert session.rebuild() is True
+    after = files_of(session.options.out_dir)
+    written = {p for p in after if after[p][0] != before.get(p, (None,))[0]}
+    assert report.url in written and "编者补记：核对了株洲日报的原版面。" in after[report.url][1].decode()
+    # The sentence names no programme and the report has a summary: only its page and the search index change.
+    assert written - {report.url} <= {p for p in after if p.startswith("assets/search/")}, sorted(written)
+    assert session.cache.stats.pages_rendered == 1
+    same_as_fresh_build(session, tmp_path)
+
+
+def test_rebuilds_after_a_series_of_edits_equal_fresh_builds(session, project: Path, tmp_path: Path) -> None:
+    reports = project / "content/reports"
+    edits = [
+        lambda: edit(reports / "2017-jiaxian.md", "title: ", "title: 郏县：“雪亮工程”与"),
+        lambda: edit(reports / "2018-xiangxi.md", "\n---\n", "\n---\n\n全州“雪亮工程”“天网工程”建设全面完成。\n"),
+        lambda: edit(reports / "2021-yanling.md", "date: '2021'", "date: 2019-05"),
+        lambda: (reports / "2017-pingjiang.md").unlink(),
+        lambda: edit(project / "content/programmes/xueliang-gongcheng.md", "\n---\n", "\n---\n\n编者按：各县验收标准不一。\n"),
+    ]
+    for i, change in enumerate(edits):
+        change()
+        assert session.rebuild() is True, i
+        same_as_fresh_build(session, tmp_path / str(i))

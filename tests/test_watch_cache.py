@@ -103,3 +103,44 @@ def test_loops_and_membership_observe_exactly_what_they_read() -> None:
         "平江县扎实推进平安建设;炎陵县综治中心实体化运行;", 1)  # a key it asked about
     assert render("bodies.html", [a, b], {})[1] == 1
     assert render("bodies.html", [report(body="新的正文。"), b], {}) == ("新的正文。全县建成“雪亮工程”监控点位。", 1)
+
+
+def test_an_unchanged_object_stays_the_same_object_and_pages_check_only_what_changed() -> None:
+    from archive.incremental import derived, stable
+
+    env = jinja2.Environment(loader=jinja2.DictLoader({
+        "list.html": "{% for r in reports %}<li>{{ r.title }}（{{ r.county }}）</li>{% endfor %}",
+    }))
+    cache = Cache()
+    passages: list[str] = []
+
+    def build(reports: list[Report]) -> tuple[list[Report], list, str]:
+        cache.start(full=False)
+        with cache.active(), cache.rendering():
+            kept = [stable(("report", r.path), r) for r in reports]
+            found = [derived(("passages", r.path), (r,), lambda r=r: passages.append(r.slug) or [r.body[:4]]) for r in kept]
+            page = env.get_template("list.html").render(reports=kept, url="list")
+        cache.finish()
+        return kept, found, page
+
+    first = [report(), report(path=Path("content/reports/2018-yanling.md"), slug="2018-yanling",
+                             title="炎陵县综治中心实体化运行", county="炎陵县", body="综治中心实体化运行。")]
+    kept, found, page = build(first)
+    assert passages == ["2017-pingjiang", "2018-yanling"]
+    # The same content read again (new objects): the very objects of the last build, nothing derived again.
+    again = [dataclasses.replace(r) for r in first]
+    kept2, found2, page2 = build(again)
+    assert all(a is b for a, b in zip(kept2, kept)) and all(a is b for a, b in zip(found2, found))
+    assert passages == ["2017-pingjiang", "2018-yanling"] and cache.stats.pages_reused == 1
+    # One body changed: only that report is a new object, and is derived again; the list does not show
+    # bodies, so its page is reused after looking at the one new item only.
+    changed = [report(body="全县建成“雪亮工程”监控点位两千个。"), dataclasses.replace(first[1])]
+    kept3, found3, page3 = build(changed)
+    assert kept3[0] is not kept[0] and kept3[1] is kept[1] and found3[1] is found[1]
+    assert passages == ["2017-pingjiang", "2018-yanling", "2017-pingjiang"] and found3[0] == ["全县建成"]
+    assert cache.stats.pages_reused == 1 and page3 == page
+    # A county moves: the page shows counties, so it is rendered again.
+    kept4, _, page4 = build([report(body="全县建成“雪亮工程”监控点位两千个。", county="湘阴县"), first[1]])
+    assert cache.stats.pages_rendered == 1 and "平江县扎实推进平安建设（湘阴县）" in page4
+    # A value that equals the last one but has another type is a change (True is not 1).
+    assert build([report(draft=True), first[1]])[0][0] is not build([report(draft=1), first[1]])[0][0]
