@@ -413,13 +413,14 @@ def obstacles(res: Results) -> list[str]:
     if build == build and (build >= 4.0 or (comp == comp and build >= comp)):
         out.append(
             f"**Full build** {sec(build)}: rendering the pages takes {sec(plain)} (the part Pagefind also needs) and "
-            f"our search index {sec(build - plain)} against Pagefind's {sec(med(res.pagefind_index_s))}; "
-            "`bench/PROFILE.md` shows where the Python time goes."
+            f"our search index {sec(build - plain)} more against Pagefind's {sec(med(res.pagefind_index_s))} "
+            "(our build shares its work between one process per core); `bench/PROFILE.md` shows where the time goes."
         )
     inc = med(res.incremental_s)
     if inc == inc and inc >= 0.3:
-        out.append(f"**Rebuild** {sec(inc)}: {res.incremental_kind or 'n/a'}. The rebuild redoes every step that "
-                   "depends on the whole collection (see `bench/PROFILE.md`).")
+        out.append(f"**Rebuild** {sec(inc)}: {res.incremental_kind or 'n/a'}. What is left is the work that "
+                   "depends on the whole collection: the pages, catalog and feed that list the edited report, the "
+                   "programme analysis across reports, the search files and the sync (see `bench/PROFILE.md`).")
     ours, pf = res.engine("ours"), res.engine("Pagefind")
     if ours and pf and not ours.error and not pf.error and ours.first_gzip > pf.first_gzip:
         out.append(f"**First-search bytes** {kb(ours.first_gzip)} vs {kb(pf.first_gzip)}: files fetched: "
@@ -430,7 +431,8 @@ def obstacles(res: Results) -> list[str]:
             f"**Query p95** {ms(ours.p(95))} on the first run of each query; the slowest: "
             + ", ".join(f"`{q}` {ms(t)}" for q, t in slow)
             + f". Run again (shards loaded, index built) the p95 is {ms(web.percentile(ours.warm_ms, 95))}: "
-            "the first run of a query pays for loading its term shards and rebuilding the lunr index in the page."
+            "the first run of a query pays for loading its term shards and then the snippet files of its first "
+            "ten results: two rounds of script requests."
         )
     r, p = res.recall("ours"), res.precision("ours")
     if r == r and (r < 1.0 or p < 1.0):
