@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /* The search engine of the archive: loads the index as scripts (so it works from file://), only the
    term shards a query needs, and answers queries with lunr.js's ranking, then keeps only the results
    in which every typed Chinese run occurs contiguously.
