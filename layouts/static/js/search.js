@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /* The search engine of the archive: loads the index as scripts (so it works from file://), only the
    term shards a query needs, and answers queries with lunr.js's ranking, then keeps only the results
    in which every typed Chinese run occurs contiguously.
@@ -97,6 +98,45 @@
       for (var d = 0; d < m.count; d++) { sum += m.lengths[d * nf + f]; }
       return sum / m.count;
     });
+    warm();
+  }
+
+  var WARM_TEXT = "检索预热", WARM_DOCS = 1000;
+
+  /* The first query's one-time costs paid while the index loads: V8 runs a function's loops slowly
+     until it has optimised them, so a first query decoded, ranked, checked phrases and folded
+     passages cold. Here they run once over a made-up term per bigram of WARM_TEXT (a phrase of three
+     terms), found in the first WARM_DOCS documents (100 were too few to matter), and the made-up
+     state is removed again: nothing a query sees changes. At 1,000 reports, under load: the first
+     query's main-thread CPU 20 -> 14 ms, the index load's 11 -> 22 ms. */
+  function warm() {
+    var m = state.manifest, body = m.fields.indexOf("body");
+    if (!m.count || body < 0) { return; }
+    var units = parse(WARM_TEXT), tokens = units[0].tokens, kept = [];
+    try {
+      tokens.forEach(function (t, k) {
+        kept.push([t.term, state.entries[t.term], state.postings[t.term]]);
+        var rows = [];
+        for (var d = 0; d < Math.min(m.count, WARM_DOCS); d++) { rows.push(d + "," + t.start + ",9"); }
+        var entry = [t.term, -1 - k];
+        for (var f = 0; f < m.fields.length; f++) { entry.push(f === body ? rows.join(";") : ""); }
+        state.entries[t.term] = entry;
+        delete state.postings[t.term];
+      });
+      run(units, evaluate, 0);
+      state.wanted[-1] = units;
+      doc([-1, [WARM_TEXT, "", ""], [["", WARM_TEXT + "，" + (m.suggest || []).join("、")], ["", WARM_TEXT]]]);
+      snippets(-1, units);
+      expand({ term: WARM_TEXT[0], prefix: true });
+    } finally {
+      kept.forEach(function (k) {  // (a term of WARM_TEXT already loaded gets its own entry back)
+        if (k[1]) { state.entries[k[0]] = k[1]; } else { delete state.entries[k[0]]; }
+        if (k[2]) { state.postings[k[0]] = k[2]; } else { delete state.postings[k[0]]; }
+      });
+      ["meta", "docs", "folded", "made", "wanted"].forEach(function (key) { delete state[key][-1]; });
+      state.expansions = Object.create(null);
+      units.forEach(function (u) { delete u.postings; });
+    }
   }
 
   /* Positions text[from, to) "startSteps…[:k,length…]" as one flat array [start, length, start,

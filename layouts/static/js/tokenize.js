@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /* The search tokenizer, the same rule as archive/tokenize.py (tests/tokenizer_vectors.json holds both
    to it): per code point NFKC + lower case + traditional→simplified, Han runs → overlapping bigrams
    (plus the run's last character as a "tail"; a lone character stays a unigram), Latin/digit runs →
