@@ -5,7 +5,9 @@ import gc
 import multiprocessing
 import os
 import pickle
+import shutil
 import sys
+import tempfile
 import threading
 import traceback
 from dataclasses import dataclass
@@ -52,18 +54,24 @@ class Claims:
         self.at = -1  # the item this process is working on, to order errors as a serial build meets them
         self.given: list = []  # in the main process: the pieces every process gave, in the order they came
         self._send = None  # in a forked copy: the connection its pieces go back through
+        self.folder = ""  # where a copy leaves its pieces (memory-backed where there is /dev/shm)
 
     def give(self, piece) -> None:
         """Hand a piece of this process's result to the main process now, not with the rest at the end.
 
-        A copy pickles and sends it at once, as part of its share of the work, and the main process
-        takes it in meanwhile: the processes then finish together instead of the main one waiting
-        for a whole result to be pickled, sent and read.
+        A copy pickles it at once, as part of its share of the work, and leaves it in a file whose
+        name it sends; the main process reads it in meanwhile. The processes then finish together
+        instead of the main one waiting for a whole result to be pickled, sent and read. (Through
+        the pipe itself, a copy would wait whenever the pipe is full until the main process's reader
+        got a turn at the interpreter lock: a second of waiting at 1,000 reports.)
         """
         if self._send is None:
             self.given.append(piece)
-        else:
-            self._send.send((True, piece))
+            return
+        handle, path = tempfile.mkstemp(dir=self.folder)
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(piece, out, protocol=pickle.HIGHEST_PROTOCOL)
+        self._send.send((True, path))
 
     def mine(self, i: int) -> bool:
         """Whether item i is this process's (items must be asked about in increasing order)."""
@@ -127,6 +135,7 @@ def share(task: Callable[[Claims, bool], T], n: int) -> list[T]:
     gc.freeze()  # the copies share the loaded objects' pages instead of copying them when collecting
     workers = []
     readers = []
+    claims.folder = tempfile.mkdtemp(prefix="archive-parts-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
     try:
         for _ in range(n - 1):
             receive, send = context.Pipe(duplex=False)
@@ -164,6 +173,7 @@ def share(task: Callable[[Claims, bool], T], n: int) -> list[T]:
         for process, receive in workers:
             receive.close()
             process.join()
+        shutil.rmtree(claims.folder, ignore_errors=True)
         gc.unfreeze()
 
 
@@ -178,7 +188,9 @@ def _read(process, receive, given: list, end: list) -> None:
         if not is_piece:
             end.append(value)
             return
-        given.append(value)
+        with open(value, "rb") as piece:
+            given.append(pickle.load(piece))
+        os.unlink(value)
 
 
 def _worker(task: Callable[[Claims, bool], Any], claims: Claims, send) -> None:
@@ -249,17 +261,19 @@ def render(site, layouts, parts: list[search.Partial] | None, n: int, staging: S
     much as rendering some pages); staging.commit() writes the rest.
     """
 
-    def task(claims: Claims, main: bool) -> tuple[list[OutputFile], dict[int, OutputFile], list] | None:
+    def task(claims: Claims, main: bool) -> tuple[list[OutputFile], dict[int, OutputFile]]:
         index = []
         if main:
             index = search.build_search(site, parts)
             staging.write_ahead(index)
         share_pages = _Pages(claims, main, staging)
         files = pages.render_site(site, layouts, share_pages)
-        return (files + index, share_pages.skipped, claims.given) if main else None
+        return (files + index, share_pages.skipped) if main else ([], share_pages.rendered)
 
-    (files, skipped, given), *_ = share(task, n)
-    rendered: dict[int, OutputFile] = dict(given)  # the pages the other processes rendered (and wrote), by number
+    (files, skipped), *others = share(task, n)
+    rendered: dict[int, OutputFile] = {}
+    for _, theirs in others:
+        rendered.update(theirs)
     staging.written.update(f.path for f in rendered.values())
     filled = {id(f): rendered[i] for i, f in skipped.items()}
     return [filled.get(id(f), f) for f in files]
@@ -273,6 +287,7 @@ class _Pages:
         self.main = main  # the process that makes the rest of the site; the others only render pages
         self.staging = staging
         self.count = 0
+        self.rendered: dict[int, OutputFile] = {}
         self.skipped: dict[int, OutputFile] = {}
 
     def wrap(self, page: Callable[..., OutputFile]) -> Callable[..., OutputFile]:
@@ -281,10 +296,8 @@ class _Pages:
         def shared_page(template: str, url: str, **context) -> OutputFile:
             i, self.count = self.count, self.count + 1
             if self.claims.mine(i):
-                out = page(template, url, **context)
+                out = self.rendered[i] = page(template, url, **context)
                 self.staging.write_ahead([out])
-                if not self.main:
-                    self.claims.give((i, out))
                 return out
             out = self.skipped[i] = OutputFile(url, b"", "")
             return out
