@@ -1,11 +1,9 @@
 """Write the built site: every file into a fresh folder, then swap it in only when all went well."""
 from __future__ import annotations
 
-import array
 import os
 import shutil
 import stat
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -112,38 +110,6 @@ def _holds(path: str, data: bytes) -> bool:
         return False
 
 
-# Linux's FS_IOC_GETFLAGS / FS_IOC_SETFLAGS and the flag `chattr +T` sets (ext2/3/4 "top of a hierarchy").
-_GET_FLAGS, _SET_FLAGS, _TOPDIR = 0x80086601, 0x40086602, 0x00020000
-
-
-def _set_topdir(folder: Path, on: bool) -> None:
-    """Mark a folder as the top of a hierarchy (chattr +T) or unmark it; nothing where that is not possible.
-
-    ext4 puts the folders made inside a marked folder into block groups of their own instead of
-    its parent's group. That group is where the site a build replaces (or a bench run's last one)
-    was just deleted, and ext4 steps over each recently freed inode there for every new file:
-    a fresh 1,000-report site's 2,500 files then cost 1-1.5 s of system time instead of 0.1-0.5 s.
-    """
-    if not sys.platform.startswith("linux"):  # the numbers are Linux's
-        return
-    try:
-        import fcntl
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except (ImportError, OSError):
-        return
-    try:
-        flags = array.array("i", [0])
-        fcntl.ioctl(fd, _GET_FLAGS, flags, True)
-        wanted = flags[0] | _TOPDIR if on else flags[0] & ~_TOPDIR
-        if wanted != flags[0]:
-            flags[0] = wanted
-            fcntl.ioctl(fd, _SET_FLAGS, flags, True)
-    except OSError:  # another file system, or not allowed: files go where they would anyway
-        pass
-    finally:
-        os.close(fd)
-
-
 def publish(files: list[OutputFile], out_dir: Path) -> None:
     """Build the whole site in a temporary sibling folder and replace out_dir only on success."""
     with Staging(out_dir) as staging:
@@ -161,7 +127,6 @@ class Staging:
         self.out_dir = out_dir.resolve()
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.root = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
-        _set_topdir(self.root, True)  # its folders (and so the files in them) away from recently deleted inodes
         self.written: set[str] = set()  # paths already in root (written ahead, by any process)
         self.previous = self.out_dir if self.out_dir.is_dir() else None  # unchanged files are linked from it
 
@@ -185,7 +150,6 @@ class Staging:
         check_outputs(files)
         _write_fresh([f for f in files if f.path not in self.written], self.root, self.previous)
         os.chmod(self.root, 0o755)
-        _set_topdir(self.root, False)  # the site is a plain folder again
         old = None
         if self.out_dir.exists():
             old = self.out_dir.with_name(f".{self.out_dir.name}.old-{os.getpid()}")
