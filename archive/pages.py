@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from . import programmes, search
 from .content import PartialDate, Report
 from .errors import BuildError, Problem, display_path
+from .incremental import derived
 from .output import OutputFile
 from .site import Group, Site
 
@@ -448,27 +449,32 @@ def _timeline_x(date: PartialDate) -> float:
 
 def timeline(site: Site) -> list[TimelineYear]:
     """Every report on its year's axis, labels stacked in lanes so that none overlaps another."""
-    years = []
     span = _TL_WIDTH - _TL_LEFT - _TL_RIGHT
     ticks = [(round(_TL_LEFT + m / 12 * span, 1), f"{m + 1}月") for m in range(12)]
-    for group in site.years:
-        lanes: list[float] = []  # the right end of what is drawn last in each lane
-        marks = []
-        for report in sorted(group.reports, key=lambda x: (x.date.sort_key(), x.slug)):
-            x = _timeline_x(report.date)
-            text_width = _TL_CHAR * len(report.county)
-            if x + 9 + text_width > _TL_WIDTH - 2:  # no room on the right: label on the left of the mark
-                left, right, label_x, anchor = x - 9 - text_width, x + 6, x - 9, "end"
-            else:
-                left, right, label_x, anchor = x - 6, x + 9 + text_width, x + 9, "start"
-            lane = next((i for i, end in enumerate(lanes) if end < left - 4), None)
-            if lane is None:
-                lanes.append(0)
-                lane = len(lanes) - 1
-            lanes[lane] = right
-            marks.append(TimelineMark(report, round(x, 1), _TL_TOP + 14 + lane * _TL_LANE, report.date.precision, round(label_x, 1), anchor))
-        years.append(TimelineYear(group, marks, ticks, _TL_TOP + 24 + len(lanes) * _TL_LANE))
-    return years
+    # In watch mode a year whose group is unchanged keeps last build's drawing, so the timeline page is
+    # checked at the year that changed only.
+    return [derived(("pages.timeline", group.url), (group,), functools.partial(_timeline_year, group, ticks))
+            for group in site.years]
+
+
+def _timeline_year(group: Group, ticks: list[tuple[float, str]]) -> TimelineYear:
+    """One year's axis: its reports in date order, each label in the first lane with room for it."""
+    lanes: list[float] = []  # the right end of what is drawn last in each lane
+    marks = []
+    for report in sorted(group.reports, key=lambda x: (x.date.sort_key(), x.slug)):
+        x = _timeline_x(report.date)
+        text_width = _TL_CHAR * len(report.county)
+        if x + 9 + text_width > _TL_WIDTH - 2:  # no room on the right: label on the left of the mark
+            left, right, label_x, anchor = x - 9 - text_width, x + 6, x - 9, "end"
+        else:
+            left, right, label_x, anchor = x - 6, x + 9 + text_width, x + 9, "start"
+        lane = next((i for i, end in enumerate(lanes) if end < left - 4), None)
+        if lane is None:
+            lanes.append(0)
+            lane = len(lanes) - 1
+        lanes[lane] = right
+        marks.append(TimelineMark(report, round(x, 1), _TL_TOP + 14 + lane * _TL_LANE, report.date.precision, round(label_x, 1), anchor))
+    return TimelineYear(group, marks, ticks, _TL_TOP + 24 + len(lanes) * _TL_LANE)
 
 
 # ---------------------------------------------------------------- feeds and data
