@@ -558,6 +558,28 @@ def catalog_rows(site: Site) -> list[dict]:
     return rows
 
 
+# JSON of the catalog's rows by their content: json.dumps with an indent runs in Python (no C encoder), and
+# in watch mode all rows but one are the same as in the last build.
+_JSON_ROWS: dict[tuple, str] = {}
+
+
+def _json_list(rows: list[dict]) -> str:
+    """json.dumps(rows, ensure_ascii=False, indent=1) as the value of a key at the top level, byte for byte."""
+    if not rows:
+        return "[]"
+    if len(_JSON_ROWS) > 4 * len(rows) + 1000:  # forget rows edited away
+        _JSON_ROWS.clear()
+    texts = []
+    for row in rows:
+        key = tuple((k, tuple(v) if type(v) is list else v) for k, v in row.items())  # values: text, lists of text
+        text = _JSON_ROWS.get(key)
+        if text is None:
+            # a row's own lines, indented two levels deeper; JSON strings hold no raw line break
+            text = _JSON_ROWS[key] = "  " + json.dumps(row, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+        texts.append(text)
+    return "[\n" + ",\n".join(texts) + "\n ]"
+
+
 def catalog(site: Site) -> list[OutputFile]:
     """catalog.json (reports and programmes) and catalog.csv (reports, UTF-8 with BOM for spreadsheets)."""
     reports = catalog_rows(site)
@@ -569,7 +591,7 @@ def catalog(site: Site) -> list[OutputFile]:
         "category": p.category,
         "reports": [x.url for x in (index.reports_of.get(p.slug, []) if index else [])],
     } for p in site.programmes]
-    data = json.dumps({"reports": reports, "programmes": progs}, ensure_ascii=False, indent=1) + "\n"
+    data = f'{{\n "reports": {_json_list(reports)},\n "programmes": {_json_list(progs)}\n}}\n'
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     columns = ["url", "title", "county", "prefecture", "province", "date", "author", "programmes", "source_file"]
