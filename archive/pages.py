@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from . import programmes, search
 from .content import PartialDate, Report
 from .errors import BuildError, Problem, display_path
-from .incremental import derived
+from .incremental import derived, stable
 from .output import OutputFile
 from .site import Group, Site
 
@@ -125,8 +125,9 @@ class Renderer:
             "site": self.site,
             "config": self.site.config,
             "url": url,
-            "rel": lambda target: relative_url(url, target),
-            "nav": navigation(self.with_programmes),
+            # In watch mode the same function and list as in the last build, known unchanged on every page
+            "rel": derived(("pages.rel", url), (), lambda: lambda target: relative_url(url, target)),
+            "nav": stable(("pages.nav", self.with_programmes), navigation(self.with_programmes)),
             "with_programmes": self.with_programmes,
             "section": section,
             "programme_index": self.site.programme_index,
@@ -334,13 +335,13 @@ def report_pages(site: Site, r: Renderer) -> list[OutputFile]:
     out = []
     index = site.programme_index
     for i, report in enumerate(site.reports):
-        body = site.bodies[report.slug]
-        headings = [p for p in body.paragraphs if p.kind == "h2"]
+        html, toc = derived(("pages.report.body", report.path), (site.bodies[report.slug],),
+                            functools.partial(_body_parts, site.bodies[report.slug]))
         out.append(r.page(
             "report.html", report.url,
             report=report,
-            body=Markup(body.html),
-            toc=headings if len(headings) >= 3 else [],
+            body=html,
+            toc=toc,
             county=site.county_of[report.county],
             source_url=source_path(report),
             # front matter is typed by hand: only a web address becomes a link, never javascript: or file:
@@ -351,6 +352,12 @@ def report_pages(site: Site, r: Renderer) -> list[OutputFile]:
             older=site.reports[i + 1] if i + 1 < len(site.reports) else None,
         ))
     return out
+
+
+def _body_parts(body) -> tuple[Markup, list]:
+    """A report page's body and its table of contents (its h2 headings, when there are three or more)."""
+    headings = [p for p in body.paragraphs if p.kind == "h2"]
+    return Markup(body.html), headings if len(headings) >= 3 else []
 
 
 def source_path(report: Report) -> str:
