@@ -370,13 +370,23 @@ def group_pages(site: Site, r: Renderer) -> list[OutputFile]:
     out = []
     for groups in (site.counties, site.authors, site.years):
         for group in groups:
-            out.append(r.page("group.html", group.url, group=group, shared=group_programmes(site, group)))
+            out.append(r.page("group.html", group.url, group=group, shared=_group_programmes(site, group)))
     out.append(r.page("counties.html", "counties/index.html"))
     out.append(r.page("authors.html", "authors/index.html"))
     biggest = max((g.count for g in site.years), default=1)
     out.append(r.page("years.html", "years/index.html", biggest=biggest))
     out.append(r.page("reports.html", "reports/index.html"))
     return out
+
+
+def _group_programmes(site: Site, group: Group) -> list[tuple[object, int]]:
+    """group_programmes; in watch mode last build's list while the group and its reports' programmes are unchanged."""
+    index = site.programme_index
+    if not index:
+        return []
+    by_report = index.by_report
+    return derived(("pages.group_programmes", group.url), (group, *(by_report.get(r.slug, ()) for r in group.reports)),
+                   functools.partial(group_programmes, site, group))
 
 
 def group_programmes(site: Site, group: Group, n: int = 15) -> list[tuple[object, int]]:
@@ -492,12 +502,28 @@ def _atom_date(date: PartialDate) -> str:
     return f"{date.year:04d}-{date.month or 1:02d}-{date.day or 1:02d}T00:00:00+08:00"
 
 
-def _excerpt(site: Site, report: Report, limit: int = 200) -> str:
+def _excerpt(report: Report, body, limit: int = 200) -> str:
     """The summary, or the opening of the body, for the feed."""
     if report.summary:
         return report.summary
-    text = "".join(p.text for p in site.bodies[report.slug].paragraphs if p.kind == "p")
+    text = "".join(p.text for p in body.paragraphs if p.kind == "p")
     return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def _feed_entry(base: str, report: Report, body) -> list[str]:
+    """The lines of one report's entry in the feed."""
+    url = absolute_url(base, report.url)
+    return [
+        "  <entry>",
+        f"    <title>{xml_escape(report.title)}</title>",
+        f'    <link rel="alternate" type="text/html" href="{xml_escape(url)}"/>',
+        f"    <id>{xml_escape(url)}</id>",
+        f"    <updated>{_atom_date(report.date)}</updated>",
+        *[f"    <author><name>{xml_escape(a)}</name></author>" for a in report.authors],
+        f'    <category term="{xml_escape(report.county)}"/>',
+        f"    <summary>{xml_escape(_excerpt(report, body))}</summary>",
+        "  </entry>",
+    ]
 
 
 def atom_feed(site: Site) -> OutputFile:
@@ -516,20 +542,20 @@ def atom_feed(site: Site) -> OutputFile:
         f"  <author><name>{xml_escape(site.config.title)}</name></author>",
     ]
     for report in site.reports:
-        url = absolute_url(base, report.url)
-        lines += [
-            "  <entry>",
-            f"    <title>{xml_escape(report.title)}</title>",
-            f'    <link rel="alternate" type="text/html" href="{xml_escape(url)}"/>',
-            f"    <id>{xml_escape(url)}</id>",
-            f"    <updated>{_atom_date(report.date)}</updated>",
-            *[f"    <author><name>{xml_escape(a)}</name></author>" for a in report.authors],
-            f'    <category term="{xml_escape(report.county)}"/>',
-            f"    <summary>{xml_escape(_excerpt(site, report))}</summary>",
-            "  </entry>",
-        ]
+        # In watch mode an unchanged report and body keep last build's entry
+        body = site.bodies.get(report.slug)
+        lines += derived(("pages.feed", report.path), (report, body, site.config),
+                         functools.partial(_feed_entry, base, report, body))
     lines.append("</feed>")
     return OutputFile("feed.xml", ("\n".join(lines) + "\n").encode("utf-8"), "feed")
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a rebuild lists the same pages again
+def _sitemap_line(base: str, url: str, lastmod: str | None) -> str:
+    """One page's <url> element."""
+    loc = absolute_url(base, "" if url == "index.html" else url)
+    mod = f"<lastmod>{lastmod}</lastmod>" if lastmod is not None else ""
+    return f"  <url><loc>{xml_escape(loc)}</loc>{mod}</url>"
 
 
 def sitemap(site: Site, urls: list[str]) -> OutputFile:
@@ -537,10 +563,7 @@ def sitemap(site: Site, urls: list[str]) -> OutputFile:
     base = site.config.base_url
     lastmod = {r.url: r.date.iso() for r in site.reports}
     lines = ['<?xml version="1.0" encoding="utf-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for url in sorted(urls):
-        loc = absolute_url(base, "" if url == "index.html" else url)
-        mod = f"<lastmod>{lastmod[url]}</lastmod>" if url in lastmod else ""
-        lines.append(f"  <url><loc>{xml_escape(loc)}</loc>{mod}</url>")
+    lines += [_sitemap_line(base, url, lastmod.get(url)) for url in sorted(urls)]
     lines.append("</urlset>")
     return OutputFile("sitemap.xml", ("\n".join(lines) + "\n").encode("utf-8"), "sitemap")
 
@@ -551,45 +574,79 @@ def catalog_rows(site: Site) -> list[dict]:
     rows = []
     for report in site.reports:
         mentioned = index.by_report.get(report.slug, []) if index else []
-        rows.append({
-            "url": report.url,
-            "title": report.title,
-            "county": report.county,
-            "prefecture": report.prefecture,
-            "province": report.province,
-            "date": report.date.iso(),
-            "author": list(report.authors),
-            "programmes": [p.name for p, _ in mentioned],
-            "source_file": source_path(report),
-        })
+        # In watch mode an unchanged report naming the same programmes keeps last build's row, and its texts
+        rows.append(derived(("pages.catalog", report.path), (report, mentioned),
+                            functools.partial(_catalog_row, report, mentioned)))
     return rows
 
 
-# JSON of the catalog's rows by their content: json.dumps with an indent runs in Python (no C encoder), and
-# in watch mode all rows but one are the same as in the last build.
-_JSON_ROWS: dict[tuple, str] = {}
+def _catalog_row(report: Report, mentioned: list) -> dict:
+    """One report's row of the catalog."""
+    return {
+        "url": report.url,
+        "title": report.title,
+        "county": report.county,
+        "prefecture": report.prefecture,
+        "province": report.province,
+        "date": report.date.iso(),
+        "author": list(report.authors),
+        "programmes": [p.name for p, _ in mentioned],
+        "source_file": source_path(report),
+    }
 
 
-def _json_list(rows: list[dict]) -> str:
-    """json.dumps(rows, ensure_ascii=False, indent=1) as the value of a key at the top level, byte for byte."""
-    if not rows:
-        return "[]"
-    if len(_JSON_ROWS) > 4 * len(rows) + 1000:  # forget rows edited away
-        _JSON_ROWS.clear()
-    texts = []
+_CSV_COLUMNS = ["url", "title", "county", "prefecture", "province", "date", "author", "programmes", "source_file"]
+# id -> (row, its JSON, its CSV line) for the rows of the last catalog: json.dumps with an indent runs in
+# Python (no C encoder), and in watch mode all rows but the edited one are the very rows of the last build.
+_ROW_TEXTS: dict[int, tuple[dict, str, str]] = {}
+
+
+def _row_texts(rows: list[dict]) -> list[tuple[dict, str, str]]:
+    """Each row with its JSON as an item of the catalog's list of reports, and its CSV line."""
+    global _ROW_TEXTS
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    now: dict[int, tuple[dict, str, str]] = {}
+    out = []
     for row in rows:
-        key = tuple((k, tuple(v) if type(v) is list else v) for k, v in row.items())  # values: text, lists of text
-        text = _JSON_ROWS.get(key)
-        if text is None:
-            # a row's own lines, indented two levels deeper; JSON strings hold no raw line break
-            text = _JSON_ROWS[key] = "  " + json.dumps(row, ensure_ascii=False, indent=1).replace("\n", "\n  ")
-        texts.append(text)
-    return "[\n" + ",\n".join(texts) + "\n ]"
+        texts = _ROW_TEXTS.get(id(row))
+        if texts is None or texts[0] is not row:  # rows are never changed once made: the same row, the same texts
+            writer.writerow(["; ".join(v) if isinstance(v, list) else v for v in (row[c] for c in _CSV_COLUMNS)])
+            line = buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            texts = (row, _json_item(row), line)
+        now[id(row)] = texts
+        out.append(texts)
+    _ROW_TEXTS = now
+    return out
+
+
+def _json_item(row: dict) -> str:
+    """A row as json.dumps(..., indent=1) writes it as an item of a list at the top level: two levels in."""
+    return "  " + json.dumps(row, ensure_ascii=False, indent=1).replace("\n", "\n  ")  # JSON text has no raw line break
+
+
+def _json_list(items: list[str]) -> str:
+    """json.dumps(rows, ensure_ascii=False, indent=1) as the value of a key at the top level, from _json_item of each."""
+    return "[\n" + ",\n".join(items) + "\n ]" if items else "[]"
+
+
+_PROGRAMME_TEXTS: dict[tuple, str] = {}  # a programme's row by its content -> its JSON
+
+
+def _programme_json(row: dict) -> str:
+    """_json_item of a programme's row (its name and the URLs of its reports), kept by its content."""
+    key = tuple((k, tuple(v) if type(v) is list else v) for k, v in row.items())  # values: text, lists of text
+    text = _PROGRAMME_TEXTS.get(key)
+    if text is None:
+        text = _PROGRAMME_TEXTS[key] = _json_item(row)
+    return text
 
 
 def catalog(site: Site) -> list[OutputFile]:
     """catalog.json (reports and programmes) and catalog.csv (reports, UTF-8 with BOM for spreadsheets)."""
-    reports = catalog_rows(site)
+    reports = _row_texts(catalog_rows(site))
     index = site.programme_index
     progs = [{
         "url": p.url,
@@ -598,16 +655,15 @@ def catalog(site: Site) -> list[OutputFile]:
         "category": p.category,
         "reports": [x.url for x in (index.reports_of.get(p.slug, []) if index else [])],
     } for p in site.programmes]
-    data = f'{{\n "reports": {_json_list(reports)},\n "programmes": {_json_list(progs)}\n}}\n'
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    columns = ["url", "title", "county", "prefecture", "province", "date", "author", "programmes", "source_file"]
-    writer.writerow(columns)
-    for row in reports:
-        writer.writerow(["; ".join(v) if isinstance(v, list) else v for v in (row[c] for c in columns)])
+    if len(_PROGRAMME_TEXTS) > 2 * len(progs) + 100:  # forget programmes edited away
+        _PROGRAMME_TEXTS.clear()
+    data = (f'{{\n "reports": {_json_list([json for _, json, _ in reports])},\n'
+            f' "programmes": {_json_list([_programme_json(p) for p in progs])}\n}}\n')
+    header = ",".join(_CSV_COLUMNS) + "\r\n"  # as csv writes it: the names need no quotes
+    csv_text = "\ufeff" + header + "".join(line for _, _, line in reports)
     return [
         OutputFile("catalog.json", data.encode("utf-8"), "catalog"),
-        OutputFile("catalog.csv", ("\ufeff" + buffer.getvalue()).encode("utf-8"), "catalog"),
+        OutputFile("catalog.csv", csv_text.encode("utf-8"), "catalog"),
     ]
 
 
