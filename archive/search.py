@@ -604,6 +604,25 @@ def _shard_text(n: int, bucket: list[list]) -> bytes:
 _DOC_FILES: dict[tuple, bytes] = {}
 
 
+# id -> (document, its number, its file) of the last build: in watch mode an unchanged report is the very
+# document of the last build (search.documents), never changed once made.
+_DOC_BY_ID: dict[int, tuple[SearchDoc, int, bytes]] = {}
+
+
+def _doc_scripts(docs: list[SearchDoc]) -> list[bytes]:
+    """_doc_script of every document."""
+    global _DOC_BY_ID
+    now, out = {}, []
+    for n, doc in enumerate(docs):
+        hit = _DOC_BY_ID.get(id(doc))
+        if hit is None or hit[0] is not doc or hit[1] != n:
+            hit = (doc, n, _doc_script(n, doc))
+        now[id(doc)] = hit
+        out.append(hit[2])
+    _DOC_BY_ID = now
+    return out
+
+
 def _doc_script(n: int, doc: SearchDoc) -> bytes:
     """The file of document n: what only a shown result needs (title, county, date, passages for snippets)."""
     key = (n, doc.title, doc.county, doc.date, tuple(doc.paragraphs))
@@ -744,7 +763,7 @@ def index_files(site: Site, docs: list[SearchDoc], index: Index, shards: int | N
               for n, bucket in enumerate(buckets)]
     if len(_DOC_FILES) > 2 * len(docs) + 100:  # forget reports edited away
         _DOC_FILES.clear()
-    files += [OutputFile(f"{ASSETS}/doc-{n}.js", _doc_script(n, d), "search") for n, d in enumerate(docs)]
+    files += [OutputFile(f"{ASSETS}/doc-{n}.js", data, "search") for n, data in enumerate(_doc_scripts(docs))]
     return files
 
 
