@@ -112,6 +112,7 @@ class Renderer:
                                 related_items=related_items, programme_tags=programme_tags, author_links=author_links)
         # Programme pages come from programmes.render_pages; until it has produced its index, assume it will
         self.with_programmes = bool(site.programmes)
+        self._sources: dict[str, str] = {}  # template -> its path, named as the source of the pages it renders
 
     @staticmethod
     def rel(target: str, current: str) -> str:
@@ -136,7 +137,10 @@ class Renderer:
             html = self.env.get_template(template).render({**common, **context})
         except TemplateError as exc:
             raise BuildError([_template_problem(exc, self.layouts / template, url)]) from None
-        return OutputFile(url, html.encode("utf-8"), f"{self.layouts / template}")
+        source = self._sources.get(template)
+        if source is None:  # a Path joined for every one of a thousand report pages costs more than their check
+            source = self._sources[template] = f"{self.layouts / template}"
+        return OutputFile(url, html.encode("utf-8"), source)
 
 
 def _template_problem(exc: TemplateError, template: Path, url: str) -> Problem:
