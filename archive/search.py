@@ -259,10 +259,13 @@ def build_index(docs: list[SearchDoc], analysed: list[DocTerms] | None = None) -
             _patch(joined, d, previous.analysed[d], analysed[d])
         if _same_numbers(previous, analysed, changed):
             terms, numbers, starts, postings = previous.terms, previous.numbers, previous.starts, previous.postings
-            touched = frozenset(t for d in changed for dt in (previous.analysed[d], analysed[d]) for _, g in dt.fields for t in g)
-            for term in touched:
-                postings[term] = [numbers[term], *joined[term]]
-            patched = (previous.serial, touched)
+            touched = []  # the terms whose entry changed: an appended sentence moves no earlier position
+            for term in {t for d in changed for dt in (previous.analysed[d], analysed[d]) for _, g in dt.fields for t in g}:
+                posting = [numbers[term], *joined[term]]
+                if posting != postings.get(term):
+                    postings[term] = posting
+                    touched.append(term)
+            patched = (previous.serial, frozenset(touched))
         elif len(changed) == 1:
             renumbered = _renumbered(previous, analysed, changed[0])
             if renumbered is not None:
