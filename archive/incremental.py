@@ -544,7 +544,7 @@ def _check(node: _Node, value: Any, prints: Fingerprints, frozen: dict[int, Any]
     if value is before and (id(value) in frozen or value is _MISSING) or _same_root(value, before, frozen):
         node.seen = value
         return True
-    if not _equal(_results(node, value, prints), node.results):
+    if node.ops and not _equal(_results(node, value, prints), node.results):
         return False
     for step, child in node.children.items():
         if step[0] == "*":
@@ -561,8 +561,11 @@ def _check(node: _Node, value: Any, prints: Fingerprints, frozen: dict[int, Any]
                         return False
                 items.append((item, key))
             child.items = items
-        elif not _check(child, _step(value, step), prints, frozen):
-            return False
+        else:
+            seen = _step(value, step)
+            # most steps lead to the very kept object seen last time: no call for it
+            if not (seen is child.seen and id(seen) in frozen) and not _check(child, seen, prints, frozen):
+                return False
     node.seen = value
     return True
 

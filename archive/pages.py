@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from . import programmes, search
 from .content import PartialDate, Report
 from .errors import BuildError, Problem, display_path
+from .incremental import derived, stable
 from .output import OutputFile
 from .site import Group, Site
 
@@ -111,6 +112,7 @@ class Renderer:
                                 related_items=related_items, programme_tags=programme_tags, author_links=author_links)
         # Programme pages come from programmes.render_pages; until it has produced its index, assume it will
         self.with_programmes = bool(site.programmes)
+        self._sources: dict[str, str] = {}  # template -> its path, named as the source of the pages it renders
 
     @staticmethod
     def rel(target: str, current: str) -> str:
@@ -124,8 +126,9 @@ class Renderer:
             "site": self.site,
             "config": self.site.config,
             "url": url,
-            "rel": lambda target: relative_url(url, target),
-            "nav": navigation(self.with_programmes),
+            # In watch mode the same function and list as in the last build, known unchanged on every page
+            "rel": derived(("pages.rel", url), (), lambda: lambda target: relative_url(url, target)),
+            "nav": stable(("pages.nav", self.with_programmes), navigation(self.with_programmes)),
             "with_programmes": self.with_programmes,
             "section": section,
             "programme_index": self.site.programme_index,
@@ -134,7 +137,10 @@ class Renderer:
             html = self.env.get_template(template).render({**common, **context})
         except TemplateError as exc:
             raise BuildError([_template_problem(exc, self.layouts / template, url)]) from None
-        return OutputFile(url, html.encode("utf-8"), f"{self.layouts / template}")
+        source = self._sources.get(template)
+        if source is None:  # a Path joined for every one of a thousand report pages costs more than their check
+            source = self._sources[template] = f"{self.layouts / template}"
+        return OutputFile(url, html.encode("utf-8"), source)
 
 
 def _template_problem(exc: TemplateError, template: Path, url: str) -> Problem:
@@ -333,13 +339,13 @@ def report_pages(site: Site, r: Renderer) -> list[OutputFile]:
     out = []
     index = site.programme_index
     for i, report in enumerate(site.reports):
-        body = site.bodies[report.slug]
-        headings = [p for p in body.paragraphs if p.kind == "h2"]
+        html, toc = derived(("pages.report.body", report.path), (site.bodies[report.slug],),
+                            functools.partial(_body_parts, site.bodies[report.slug]))
         out.append(r.page(
             "report.html", report.url,
             report=report,
-            body=Markup(body.html),
-            toc=headings if len(headings) >= 3 else [],
+            body=html,
+            toc=toc,
             county=site.county_of[report.county],
             source_url=source_path(report),
             # front matter is typed by hand: only a web address becomes a link, never javascript: or file:
@@ -352,6 +358,12 @@ def report_pages(site: Site, r: Renderer) -> list[OutputFile]:
     return out
 
 
+def _body_parts(body) -> tuple[Markup, list]:
+    """A report page's body and its table of contents (its h2 headings, when there are three or more)."""
+    headings = [p for p in body.paragraphs if p.kind == "h2"]
+    return Markup(body.html), headings if len(headings) >= 3 else []
+
+
 def source_path(report: Report) -> str:
     """Where the raw source text of a report is published ('' when it has none)."""
     return f"sources/{report.source_file}" if report.source_file else ""
@@ -362,13 +374,23 @@ def group_pages(site: Site, r: Renderer) -> list[OutputFile]:
     out = []
     for groups in (site.counties, site.authors, site.years):
         for group in groups:
-            out.append(r.page("group.html", group.url, group=group, shared=group_programmes(site, group)))
+            out.append(r.page("group.html", group.url, group=group, shared=_group_programmes(site, group)))
     out.append(r.page("counties.html", "counties/index.html"))
     out.append(r.page("authors.html", "authors/index.html"))
     biggest = max((g.count for g in site.years), default=1)
     out.append(r.page("years.html", "years/index.html", biggest=biggest))
     out.append(r.page("reports.html", "reports/index.html"))
     return out
+
+
+def _group_programmes(site: Site, group: Group) -> list[tuple[object, int]]:
+    """group_programmes; in watch mode last build's list while the group and its reports' programmes are unchanged."""
+    index = site.programme_index
+    if not index:
+        return []
+    by_report = index.by_report
+    return derived(("pages.group_programmes", group.url), (group, *(by_report.get(r.slug, ()) for r in group.reports)),
+                   functools.partial(group_programmes, site, group))
 
 
 def group_programmes(site: Site, group: Group, n: int = 15) -> list[tuple[object, int]]:
@@ -448,27 +470,32 @@ def _timeline_x(date: PartialDate) -> float:
 
 def timeline(site: Site) -> list[TimelineYear]:
     """Every report on its year's axis, labels stacked in lanes so that none overlaps another."""
-    years = []
     span = _TL_WIDTH - _TL_LEFT - _TL_RIGHT
     ticks = [(round(_TL_LEFT + m / 12 * span, 1), f"{m + 1}月") for m in range(12)]
-    for group in site.years:
-        lanes: list[float] = []  # the right end of what is drawn last in each lane
-        marks = []
-        for report in sorted(group.reports, key=lambda x: (x.date.sort_key(), x.slug)):
-            x = _timeline_x(report.date)
-            text_width = _TL_CHAR * len(report.county)
-            if x + 9 + text_width > _TL_WIDTH - 2:  # no room on the right: label on the left of the mark
-                left, right, label_x, anchor = x - 9 - text_width, x + 6, x - 9, "end"
-            else:
-                left, right, label_x, anchor = x - 6, x + 9 + text_width, x + 9, "start"
-            lane = next((i for i, end in enumerate(lanes) if end < left - 4), None)
-            if lane is None:
-                lanes.append(0)
-                lane = len(lanes) - 1
-            lanes[lane] = right
-            marks.append(TimelineMark(report, round(x, 1), _TL_TOP + 14 + lane * _TL_LANE, report.date.precision, round(label_x, 1), anchor))
-        years.append(TimelineYear(group, marks, ticks, _TL_TOP + 24 + len(lanes) * _TL_LANE))
-    return years
+    # In watch mode a year whose group is unchanged keeps last build's drawing, so the timeline page is
+    # checked at the year that changed only.
+    return [derived(("pages.timeline", group.url), (group,), functools.partial(_timeline_year, group, ticks))
+            for group in site.years]
+
+
+def _timeline_year(group: Group, ticks: list[tuple[float, str]]) -> TimelineYear:
+    """One year's axis: its reports in date order, each label in the first lane with room for it."""
+    lanes: list[float] = []  # the right end of what is drawn last in each lane
+    marks = []
+    for report in sorted(group.reports, key=lambda x: (x.date.sort_key(), x.slug)):
+        x = _timeline_x(report.date)
+        text_width = _TL_CHAR * len(report.county)
+        if x + 9 + text_width > _TL_WIDTH - 2:  # no room on the right: label on the left of the mark
+            left, right, label_x, anchor = x - 9 - text_width, x + 6, x - 9, "end"
+        else:
+            left, right, label_x, anchor = x - 6, x + 9 + text_width, x + 9, "start"
+        lane = next((i for i, end in enumerate(lanes) if end < left - 4), None)
+        if lane is None:
+            lanes.append(0)
+            lane = len(lanes) - 1
+        lanes[lane] = right
+        marks.append(TimelineMark(report, round(x, 1), _TL_TOP + 14 + lane * _TL_LANE, report.date.precision, round(label_x, 1), anchor))
+    return TimelineYear(group, marks, ticks, _TL_TOP + 24 + len(lanes) * _TL_LANE)
 
 
 # ---------------------------------------------------------------- feeds and data
@@ -479,12 +506,28 @@ def _atom_date(date: PartialDate) -> str:
     return f"{date.year:04d}-{date.month or 1:02d}-{date.day or 1:02d}T00:00:00+08:00"
 
 
-def _excerpt(site: Site, report: Report, limit: int = 200) -> str:
+def _excerpt(report: Report, body, limit: int = 200) -> str:
     """The summary, or the opening of the body, for the feed."""
     if report.summary:
         return report.summary
-    text = "".join(p.text for p in site.bodies[report.slug].paragraphs if p.kind == "p")
+    text = "".join(p.text for p in body.paragraphs if p.kind == "p")
     return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def _feed_entry(base: str, report: Report, body) -> list[str]:
+    """The lines of one report's entry in the feed."""
+    url = absolute_url(base, report.url)
+    return [
+        "  <entry>",
+        f"    <title>{xml_escape(report.title)}</title>",
+        f'    <link rel="alternate" type="text/html" href="{xml_escape(url)}"/>',
+        f"    <id>{xml_escape(url)}</id>",
+        f"    <updated>{_atom_date(report.date)}</updated>",
+        *[f"    <author><name>{xml_escape(a)}</name></author>" for a in report.authors],
+        f'    <category term="{xml_escape(report.county)}"/>',
+        f"    <summary>{xml_escape(_excerpt(report, body))}</summary>",
+        "  </entry>",
+    ]
 
 
 def atom_feed(site: Site) -> OutputFile:
@@ -503,20 +546,20 @@ def atom_feed(site: Site) -> OutputFile:
         f"  <author><name>{xml_escape(site.config.title)}</name></author>",
     ]
     for report in site.reports:
-        url = absolute_url(base, report.url)
-        lines += [
-            "  <entry>",
-            f"    <title>{xml_escape(report.title)}</title>",
-            f'    <link rel="alternate" type="text/html" href="{xml_escape(url)}"/>',
-            f"    <id>{xml_escape(url)}</id>",
-            f"    <updated>{_atom_date(report.date)}</updated>",
-            *[f"    <author><name>{xml_escape(a)}</name></author>" for a in report.authors],
-            f'    <category term="{xml_escape(report.county)}"/>',
-            f"    <summary>{xml_escape(_excerpt(site, report))}</summary>",
-            "  </entry>",
-        ]
+        # In watch mode an unchanged report and body keep last build's entry
+        body = site.bodies.get(report.slug)
+        lines += derived(("pages.feed", report.path), (report, body, site.config),
+                         functools.partial(_feed_entry, base, report, body))
     lines.append("</feed>")
     return OutputFile("feed.xml", ("\n".join(lines) + "\n").encode("utf-8"), "feed")
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a rebuild lists the same pages again
+def _sitemap_line(base: str, url: str, lastmod: str | None) -> str:
+    """One page's <url> element."""
+    loc = absolute_url(base, "" if url == "index.html" else url)
+    mod = f"<lastmod>{lastmod}</lastmod>" if lastmod is not None else ""
+    return f"  <url><loc>{xml_escape(loc)}</loc>{mod}</url>"
 
 
 def sitemap(site: Site, urls: list[str]) -> OutputFile:
@@ -524,10 +567,7 @@ def sitemap(site: Site, urls: list[str]) -> OutputFile:
     base = site.config.base_url
     lastmod = {r.url: r.date.iso() for r in site.reports}
     lines = ['<?xml version="1.0" encoding="utf-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for url in sorted(urls):
-        loc = absolute_url(base, "" if url == "index.html" else url)
-        mod = f"<lastmod>{lastmod[url]}</lastmod>" if url in lastmod else ""
-        lines.append(f"  <url><loc>{xml_escape(loc)}</loc>{mod}</url>")
+    lines += [_sitemap_line(base, url, lastmod.get(url)) for url in sorted(urls)]
     lines.append("</urlset>")
     return OutputFile("sitemap.xml", ("\n".join(lines) + "\n").encode("utf-8"), "sitemap")
 
@@ -538,23 +578,79 @@ def catalog_rows(site: Site) -> list[dict]:
     rows = []
     for report in site.reports:
         mentioned = index.by_report.get(report.slug, []) if index else []
-        rows.append({
-            "url": report.url,
-            "title": report.title,
-            "county": report.county,
-            "prefecture": report.prefecture,
-            "province": report.province,
-            "date": report.date.iso(),
-            "author": list(report.authors),
-            "programmes": [p.name for p, _ in mentioned],
-            "source_file": source_path(report),
-        })
+        # In watch mode an unchanged report naming the same programmes keeps last build's row, and its texts
+        rows.append(derived(("pages.catalog", report.path), (report, mentioned),
+                            functools.partial(_catalog_row, report, mentioned)))
     return rows
+
+
+def _catalog_row(report: Report, mentioned: list) -> dict:
+    """One report's row of the catalog."""
+    return {
+        "url": report.url,
+        "title": report.title,
+        "county": report.county,
+        "prefecture": report.prefecture,
+        "province": report.province,
+        "date": report.date.iso(),
+        "author": list(report.authors),
+        "programmes": [p.name for p, _ in mentioned],
+        "source_file": source_path(report),
+    }
+
+
+_CSV_COLUMNS = ["url", "title", "county", "prefecture", "province", "date", "author", "programmes", "source_file"]
+# id -> (row, its JSON, its CSV line) for the rows of the last catalog: json.dumps with an indent runs in
+# Python (no C encoder), and in watch mode all rows but the edited one are the very rows of the last build.
+_ROW_TEXTS: dict[int, tuple[dict, str, str]] = {}
+
+
+def _row_texts(rows: list[dict]) -> list[tuple[dict, str, str]]:
+    """Each row with its JSON as an item of the catalog's list of reports, and its CSV line."""
+    global _ROW_TEXTS
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    now: dict[int, tuple[dict, str, str]] = {}
+    out = []
+    for row in rows:
+        texts = _ROW_TEXTS.get(id(row))
+        if texts is None or texts[0] is not row:  # rows are never changed once made: the same row, the same texts
+            writer.writerow(["; ".join(v) if isinstance(v, list) else v for v in (row[c] for c in _CSV_COLUMNS)])
+            line = buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            texts = (row, _json_item(row), line)
+        now[id(row)] = texts
+        out.append(texts)
+    _ROW_TEXTS = now
+    return out
+
+
+def _json_item(row: dict) -> str:
+    """A row as json.dumps(..., indent=1) writes it as an item of a list at the top level: two levels in."""
+    return "  " + json.dumps(row, ensure_ascii=False, indent=1).replace("\n", "\n  ")  # JSON text has no raw line break
+
+
+def _json_list(items: list[str]) -> str:
+    """json.dumps(rows, ensure_ascii=False, indent=1) as the value of a key at the top level, from _json_item of each."""
+    return "[\n" + ",\n".join(items) + "\n ]" if items else "[]"
+
+
+_PROGRAMME_TEXTS: dict[tuple, str] = {}  # a programme's row by its content -> its JSON
+
+
+def _programme_json(row: dict) -> str:
+    """_json_item of a programme's row (its name and the URLs of its reports), kept by its content."""
+    key = tuple((k, tuple(v) if type(v) is list else v) for k, v in row.items())  # values: text, lists of text
+    text = _PROGRAMME_TEXTS.get(key)
+    if text is None:
+        text = _PROGRAMME_TEXTS[key] = _json_item(row)
+    return text
 
 
 def catalog(site: Site) -> list[OutputFile]:
     """catalog.json (reports and programmes) and catalog.csv (reports, UTF-8 with BOM for spreadsheets)."""
-    reports = catalog_rows(site)
+    reports = _row_texts(catalog_rows(site))
     index = site.programme_index
     progs = [{
         "url": p.url,
@@ -563,16 +659,15 @@ def catalog(site: Site) -> list[OutputFile]:
         "category": p.category,
         "reports": [x.url for x in (index.reports_of.get(p.slug, []) if index else [])],
     } for p in site.programmes]
-    data = json.dumps({"reports": reports, "programmes": progs}, ensure_ascii=False, indent=1) + "\n"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    columns = ["url", "title", "county", "prefecture", "province", "date", "author", "programmes", "source_file"]
-    writer.writerow(columns)
-    for row in reports:
-        writer.writerow(["; ".join(v) if isinstance(v, list) else v for v in (row[c] for c in columns)])
+    if len(_PROGRAMME_TEXTS) > 2 * len(progs) + 100:  # forget programmes edited away
+        _PROGRAMME_TEXTS.clear()
+    data = (f'{{\n "reports": {_json_list([json for _, json, _ in reports])},\n'
+            f' "programmes": {_json_list([_programme_json(p) for p in progs])}\n}}\n')
+    header = ",".join(_CSV_COLUMNS) + "\r\n"  # as csv writes it: the names need no quotes
+    csv_text = "\ufeff" + header + "".join(line for _, _, line in reports)
     return [
         OutputFile("catalog.json", data.encode("utf-8"), "catalog"),
-        OutputFile("catalog.csv", ("\ufeff" + buffer.getvalue()).encode("utf-8"), "catalog"),
+        OutputFile("catalog.csv", csv_text.encode("utf-8"), "catalog"),
     ]
 
 

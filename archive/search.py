@@ -8,7 +8,7 @@ import re
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, count
 from pathlib import Path
 
 from .incremental import derived
@@ -207,6 +207,12 @@ class Index:
     refs: list[str]
     lengths: list[list[int]]  # tokens per field of every document
     postings: dict[str, list]
+    serial: int = field(default_factory=lambda: next(_SERIALS))  # which index this is, in this process
+    # (serial of an earlier index, terms): postings is that index's very dict, changed at these terms only
+    patched: tuple[int, frozenset[str]] | None = None
+
+
+_SERIALS = count(1)
 
 
 @dataclass
@@ -220,6 +226,7 @@ class _Previous:
     numbers: dict[str, int]  # term -> its number
     starts: list[int]  # the number of the first term each document brings, and len(terms) last
     postings: dict[str, list]
+    serial: int  # the Index made from it
 
 
 _PREVIOUS: list[_Previous] = []
@@ -245,15 +252,20 @@ def build_index(docs: list[SearchDoc], analysed: list[DocTerms] | None = None) -
     else:
         changed = None
     _PREVIOUS.clear()  # until this build succeeds: a half-patched index must not be patched again
-    postings = None
+    postings, patched = None, None
     if changed is not None and len(changed) <= max(1, len(docs) // 10):
         joined = previous.joined
         for d in changed:
             _patch(joined, d, previous.analysed[d], analysed[d])
         if _same_numbers(previous, analysed, changed):
             terms, numbers, starts, postings = previous.terms, previous.numbers, previous.starts, previous.postings
+            touched = []  # the terms whose entry changed: an appended sentence moves no earlier position
             for term in {t for d in changed for dt in (previous.analysed[d], analysed[d]) for _, g in dt.fields for t in g}:
-                postings[term] = [numbers[term], *joined[term]]
+                posting = [numbers[term], *joined[term]]
+                if posting != postings.get(term):
+                    postings[term] = posting
+                    touched.append(term)
+            patched = (previous.serial, frozenset(touched))
         elif len(changed) == 1:
             renumbered = _renumbered(previous, analysed, changed[0])
             if renumbered is not None:
@@ -264,8 +276,9 @@ def build_index(docs: list[SearchDoc], analysed: list[DocTerms] | None = None) -
     if postings is None:
         terms, numbers, starts = _numbering(analysed)
         postings = {term: [number, *joined[term]] for term, number in numbers.items()}
-    _PREVIOUS[:] = [_Previous(refs, list(analysed), joined, terms, numbers, starts, postings)]
-    return Index(refs, [[length for length, _ in dt.fields] for dt in analysed], postings)
+    index = Index(refs, [[length for length, _ in dt.fields] for dt in analysed], postings, patched=patched)
+    _PREVIOUS[:] = [_Previous(refs, list(analysed), joined, terms, numbers, starts, postings, index.serial)]
+    return index
 
 
 def _numbering(analysed: list[DocTerms]) -> tuple[list[str], dict[str, int], list[int]]:
@@ -536,11 +549,16 @@ def _entry_size(term: str, posting: list) -> int:
 
 def plan_shards(index: Index, shards: int | None = None) -> tuple[int, dict[str, list[int]]]:
     """How many shards by first character, and the characters split further ({char: [first shard, count]})."""
+    if shards is not None:
+        return shards, {}
     by_char: dict[str, int] = {}
     for term, posting in index.postings.items():
         by_char[term[0]] = by_char.get(term[0], 0) + _entry_size(term, posting)
-    if shards is not None:
-        return shards, {}
+    return _plan(by_char)
+
+
+def _plan(by_char: dict[str, int]) -> tuple[int, dict[str, list[int]]]:
+    """plan_shards from the bytes of the entries of each first character."""
     # A character above a quarter of a shard gets shards of its own (as many as it needs): the others
     # share shards by code point, and busy characters landing together made shards of 100 KB+
     # (雪亮工程 loaded 152 KB raw; 78 KB so; at 1,000 reports 388 -> 524 files).
@@ -573,7 +591,7 @@ _SHARD_FILES: dict[int, tuple[list[list], bytes]] = {}
 def _shard_script(n: int, bucket: list[list]) -> bytes:
     """_script("shard", [n, bucket]), byte for byte, written without the JSON encoder (twice as fast)."""
     last = _SHARD_FILES.get(n)
-    if last is not None and last[0] == bucket:  # comparing the entries is cheaper than writing them
+    if last is not None and (last[0] is bucket or last[0] == bucket):  # cheaper than writing the entries
         return last[1]
     data = _shard_text(n, bucket)
     _SHARD_FILES[n] = (bucket, data)
@@ -590,6 +608,25 @@ def _shard_text(n: int, bucket: list[list]) -> bytes:
 
 # Snippet files of earlier builds in this process (watch mode): most reports are unchanged.
 _DOC_FILES: dict[tuple, bytes] = {}
+
+
+# id -> (document, its number, its file) of the last build: in watch mode an unchanged report is the very
+# document of the last build (search.documents), never changed once made.
+_DOC_BY_ID: dict[int, tuple[SearchDoc, int, bytes]] = {}
+
+
+def _doc_scripts(docs: list[SearchDoc]) -> list[bytes]:
+    """_doc_script of every document."""
+    global _DOC_BY_ID
+    now, out = {}, []
+    for n, doc in enumerate(docs):
+        hit = _DOC_BY_ID.get(id(doc))
+        if hit is None or hit[0] is not doc or hit[1] != n:
+            hit = (doc, n, _doc_script(n, doc))
+        now[id(doc)] = hit
+        out.append(hit[2])
+    _DOC_BY_ID = now
+    return out
 
 
 def _doc_script(n: int, doc: SearchDoc) -> bytes:
@@ -657,19 +694,82 @@ def result_list(site: Site, docs: list[SearchDoc]) -> dict:
     }
 
 
+@dataclass
+class _Layout:
+    """The shards index_files made of an index (watch mode): the next index, patched at a few terms, moves
+    a few entries, and the plan changes only when a first character's entries cross a shard's size."""
+
+    serial: int  # the index they were made of
+    postings: dict[str, list]  # its postings: the dict build_index patches
+    by_char: dict[str, int]  # bytes of the entries of each first character
+    sizes: dict[str, int]  # term -> bytes of its entry
+    plan: tuple[int, dict[str, list[int]]]
+    buckets: list[list]  # the entries of each shard, [term, *posting], by term
+    where: dict[str, tuple[int, int]]  # term -> (shard, place in it)
+
+
+_LAYOUT: list[_Layout] = []
+
+
+def _layout(index: Index) -> _Layout:
+    """The shards of an index: the last layout moved where the index is the last one patched, else made anew."""
+    last = _LAYOUT[0] if _LAYOUT else None
+    _LAYOUT.clear()  # until this one is complete
+    postings = index.postings
+    if last is not None and index.patched is not None and index.patched[0] == last.serial and last.postings is postings \
+            and index.patched[1] <= last.where.keys() and len(last.where) == len(postings):
+        by_char, sizes = last.by_char, last.sizes
+        for term in index.patched[1]:
+            size = _entry_size(term, postings[term])
+            by_char[term[0]] += size - sizes[term]
+            sizes[term] = size
+        plan = _plan(by_char)
+        if plan == last.plan:
+            buckets, where, copied = last.buckets, last.where, set()
+            for term in index.patched[1]:
+                n, at = where[term]
+                if n not in copied:  # a new list: the shard's cached file compares the old one with it
+                    buckets[n] = list(buckets[n])
+                    copied.add(n)
+                buckets[n][at] = [term, *postings[term]]
+            layout = _Layout(index.serial, postings, by_char, sizes, plan, buckets, where)
+            _LAYOUT.append(layout)
+            return layout
+    else:
+        sizes = {term: _entry_size(term, posting) for term, posting in postings.items()}
+        by_char = {}
+        for term, size in sizes.items():
+            by_char[term[0]] = by_char.get(term[0], 0) + size
+        plan = _plan(by_char)
+    shards, split = plan
+    buckets: list[list] = [[] for _ in range(shards + sum(k for _, k in split.values()))]
+    where = {}
+    for term in sorted(postings):
+        n = shard_of(term, shards, split)
+        where[term] = (n, len(buckets[n]))
+        buckets[n].append([term, *postings[term]])
+    layout = _Layout(index.serial, postings, by_char, sizes, plan, buckets, where)
+    _LAYOUT.append(layout)
+    return layout
+
+
 def index_files(site: Site, docs: list[SearchDoc], index: Index, shards: int | None = None) -> list[OutputFile]:
     """The manifest, the result list, the term shards and one file per document, all as scripts."""
-    shards, split = plan_shards(index, shards)
-    buckets: list[list] = [[] for _ in range(shards + sum(k for _, k in split.values()))]
-    for term in sorted(index.postings):
-        buckets[shard_of(term, shards, split)].append([term, *index.postings[term]])
+    if shards is None:
+        layout = _layout(index)
+        (shards, split), buckets = layout.plan, layout.buckets
+    else:
+        split = {}
+        buckets = [[] for _ in range(shards)]
+        for term in sorted(index.postings):
+            buckets[shard_of(term, shards, split)].append([term, *index.postings[term]])
     files = [OutputFile(f"{ASSETS}/manifest.js", _script("manifest", manifest(site, docs, index, shards, split)), "search"),
              OutputFile(f"{ASSETS}/list.js", _script("list", result_list(site, docs)), "search")]
     files += [OutputFile(f"{ASSETS}/shard-{n}.js", _shard_script(n, bucket), "search")
               for n, bucket in enumerate(buckets)]
     if len(_DOC_FILES) > 2 * len(docs) + 100:  # forget reports edited away
         _DOC_FILES.clear()
-    files += [OutputFile(f"{ASSETS}/doc-{n}.js", _doc_script(n, d), "search") for n, d in enumerate(docs)]
+    files += [OutputFile(f"{ASSETS}/doc-{n}.js", data, "search") for n, data in enumerate(_doc_scripts(docs))]
     return files
 
 

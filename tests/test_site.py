@@ -176,7 +176,10 @@ def test_browse_pages_list_every_report_with_counts(built_site: Path, content):
 
 
 def test_catalog_json_and_csv_match_the_content(built_site: Path, content):
-    data = json.loads((built_site / "catalog.json").read_text(encoding="utf-8"))
+    text = (built_site / "catalog.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    # written row by row (kept between watch rebuilds), yet exactly the text json.dumps gives for the whole
+    assert text == json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     assert set(data) == {"reports", "programmes"}
     by_url = {row["url"]: row for row in data["reports"]}
     assert set(by_url) == {r.url for r in content.reports}
@@ -197,6 +200,11 @@ def test_catalog_json_and_csv_match_the_content(built_site: Path, content):
     raw = (built_site / "catalog.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "spreadsheet programs need the BOM to read UTF-8"
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(list(data["reports"][0]))
+    writer.writerows(["; ".join(v) if isinstance(v, list) else v for v in row.values()] for row in data["reports"])
+    assert raw.decode("utf-8-sig") == expected.getvalue()
     assert [row["url"] for row in rows] == [row["url"] for row in data["reports"]]
     for row, j in zip(rows, data["reports"]):
         assert row["title"] == j["title"] and row["date"] == j["date"]
