@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import csv
 import functools
+import html
 import io
 import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
-from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, pass_context,
                     select_autoescape)
@@ -21,6 +21,11 @@ from .errors import BuildError, Problem, display_path
 from .incremental import derived, stable
 from .output import OutputFile
 from .site import Group, Site
+
+
+def xml_escape(text: str) -> str:
+    """Text for an XML text node or a quoted attribute (feed, sitemap): &, <, > and both quotes escaped."""
+    return html.escape(text, quote=True)
 
 
 def relative_url(current: str, target: str) -> str:

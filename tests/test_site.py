@@ -424,6 +424,18 @@ def test_content_cannot_inject_html_or_scripts(tmp_path: Path, project: Path):
     ET.parse(out / "feed.xml")  # still well-formed
 
 
+def test_feed_keeps_a_county_with_quotation_marks_in_its_attribute(tmp_path: Path, project: Path):
+    page = project / "content/reports/2017-pingjiang.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("county: 平江县", 'county: \'平江县"南片"\'', 1),
+                    encoding="utf-8")
+    out = tmp_path / "site"
+    result = run_cli("--out", str(out), cwd=project)
+    assert result.returncode == 0, result.stderr
+    feed = ET.parse(out / "feed.xml").getroot()
+    terms = [c.get("term") for c in feed.iter(f"{ATOM}category")]
+    assert '平江县"南片"' in terms
+
+
 def test_not_found_page_is_styled_at_any_depth(built_site: Path):
     html = (built_site / "404.html").read_text(encoding="utf-8")
     assert "<style>" in html and "--accent" in html  # no stylesheet link to miss when shown at /a/b/missing.html
