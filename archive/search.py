@@ -300,18 +300,22 @@ def _same_numbers(previous: _Previous, analysed: list[DocTerms], changed: list[i
     A term's number depends only on the reports before the first one holding it, so only the terms a
     changed report was first to hold (and, after the edit, would be first to hold) can move.
     """
-    numbers, terms, starts = previous.numbers, previous.terms, previous.starts
+    terms, starts = previous.terms, previous.starts
     for d in changed:
-        low = starts[d]
-        brought: dict[str, None] = {}
-        for _, grouped in analysed[d].fields:
-            for term in grouped:
-                number = numbers.get(term)
-                if number is None or number >= low:
-                    brought[term] = None
-        if list(brought) != terms[low:starts[d + 1]]:
+        if list(_brought(previous.numbers, analysed[d], starts[d])) != terms[starts[d]:starts[d + 1]]:
             return False
     return True
+
+
+def _brought(numbers: dict[str, int], dt: DocTerms, low: int) -> dict[str, None]:
+    """The terms a report would be first to hold, in order: new ones, and those numbered from `low` (its first) on."""
+    brought: dict[str, None] = {}
+    for _, grouped in dt.fields:
+        for term in grouped:
+            number = numbers.get(term)
+            if number is None or number >= low:
+                brought[term] = None
+    return brought
 
 
 def _renumbered(previous: _Previous, analysed: list[DocTerms], d: int) -> tuple[list[str], dict[str, int], list[int]] | None:
@@ -322,12 +326,7 @@ def _renumbered(previous: _Previous, analysed: list[DocTerms], d: int) -> tuple[
     """
     numbers, terms, starts = previous.numbers, previous.terms, previous.starts
     low, high = starts[d], starts[d + 1]
-    brought: dict[str, None] = {}
-    for _, grouped in analysed[d].fields:
-        for term in grouped:
-            number = numbers.get(term)
-            if number is None or number >= low:
-                brought[term] = None
+    brought = _brought(numbers, analysed[d], low)
     if not all(term in brought for term in terms[low:high]):
         return None  # a term it held first now first occurs in a later report: number everything again
     moved = sorted(numbers[t] for t in brought if t in numbers and numbers[t] >= high)  # from later reports
