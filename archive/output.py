@@ -1,11 +1,12 @@
 """Write the built site: every file into a fresh folder, then swap it in only when all went well."""
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import BuildError, Problem
@@ -110,8 +111,14 @@ def _holds(path: str, data: bytes) -> bool:
         return False
 
 
-def publish(files: list[OutputFile], out_dir: Path) -> None:
-    """Build the whole site in a temporary sibling folder and replace out_dir only on success."""
+def publish(files: list[OutputFile], out_dir: Path, published: Published | None = None) -> None:
+    """Build the whole site in a temporary sibling folder and replace out_dir only on success.
+
+    published (a watch session's): instead, write into out_dir only the files whose bytes changed.
+    """
+    if published is not None:
+        published.sync(files, out_dir)
+        return
     with Staging(out_dir) as staging:
         staging.commit(files)
 
@@ -159,3 +166,83 @@ class Staging:
         os.replace(self.root, self.out_dir)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass
+class Published:
+    """What a watch session last wrote into its output folder, so a rebuild writes only what changed."""
+
+    files: dict[str, bytes] | None = None  # site path -> the bytes last written there (None: not yet)
+    written: list[str] = field(default_factory=list)  # by the last sync
+    deleted: list[str] = field(default_factory=list)
+    checked: frozenset[str] = frozenset()  # the paths of the last sync, all found safe and distinct
+
+    def sync(self, files: list[OutputFile], out_dir: Path) -> None:
+        """Make out_dir hold exactly these files, writing only those whose bytes changed."""
+        if len(files) != len(self.checked) or any(f.path not in self.checked for f in files):
+            check_outputs(files)
+            self.checked = frozenset(f.path for f in files)
+        root = out_dir.resolve()
+        root.mkdir(parents=True, exist_ok=True)
+        # Before the session's first write, compare with digests of what an earlier session left.
+        previous = self.files if self.files is not None else _on_disk(root)
+        digests = self.files is None
+        self.written, self.deleted = [], []
+        now: dict[str, bytes] = {}
+        for f in sorted(files, key=lambda f: f.path):
+            now[f.path] = f.data
+            before = previous.get(f.path)
+            if before is not None and (before is f.data or (_digest(f.data) if digests else f.data) == before) \
+                    and os.path.isfile(os.path.join(root, f.path)):
+                continue
+            target = destination(root, f.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(target, f.data)
+            self.written.append(f.path)
+        for path in sorted(set(previous) - set(now)):
+            target = destination(root, path)
+            if target.is_file() or target.is_symlink():
+                target.unlink()
+            _remove_empty_parents(target.parent, root)
+            self.deleted.append(path)
+        self.files = now
+
+
+def _digest(data: bytes) -> bytes:
+    """A digest of a file's bytes."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _on_disk(root: Path) -> dict[str, bytes]:
+    """Digests of the files already in the output folder (from an earlier session)."""
+    found: dict[str, bytes] = {}
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            full = Path(folder) / name
+            # a symlink is never reused: always rewritten or removed
+            found[full.relative_to(root).as_posix()] = b"" if full.is_symlink() else _digest(full.read_bytes())
+    return found
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write through a temporary file so a reader never sees half a page."""
+    if target.is_symlink():
+        target.unlink()
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    """Remove folders left empty by a deletion, up to (not including) the output root."""
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

@@ -20,7 +20,7 @@ from .content import PartialDate, Report
 from .errors import BuildError, Problem, display_path
 from .incremental import derived, stable
 from .output import OutputFile
-from .site import Group, Site
+from .collection import Group, Site
 
 
 def xml_escape(text: str) -> str:
@@ -709,15 +709,9 @@ def utf8_source(path: Path) -> bytes:
         return data  # not text we can read either: publish it untouched rather than lose it
 
 
-def render_site(site: Site, layouts: Path, share=None) -> list[OutputFile]:
-    """Every page, feed, data file and asset of the site.
-
-    share (archive.parallel): when processes share the pages, each renders only the pages share
-    gives it, and only the main one makes the rest of the files.
-    """
-    r = Renderer(site, layouts)
-    if share is not None:
-        r.page = share.wrap(r.page)  # type: ignore[method-assign]
+def render_site(site: Site, layouts: Path, renderer: Renderer | None = None) -> list[OutputFile]:
+    """Every page, feed, data file and asset of the site (pages through `renderer`, by default a Renderer)."""
+    r = renderer or Renderer(site, layouts)
     files = programmes.render_pages(site, r)
     # no link to a programme index that was not made
     r.with_programmes = any(f.path == "programmes/index.html" for f in files)
@@ -727,8 +721,6 @@ def render_site(site: Site, layouts: Path, share=None) -> list[OutputFile]:
     html_urls = [f.path for f in files if f.path.endswith(".html")]
     css = (layouts / "static/css/site.css")
     files.append(r.page("404.html", "404.html", inline_css=Markup(css.read_text(encoding="utf-8") if css.is_file() else "")))
-    if share is not None and not share.main:
-        return files
     files += [atom_feed(site), sitemap(site, html_urls), *catalog(site)]
     files += static_files(layouts) + source_files(site)
     return files

@@ -94,7 +94,7 @@ def run_incremental(content: Path, out: Path, runs: int) -> dict:
         if session is not None:
             if session.rebuild() is not True:
                 raise RuntimeError(f"the rebuild after editing {report.name} failed")
-            stats = session.cache.stats.describe()
+            stats = (session.memo if hasattr(session, "memo") else session.cache).stats.describe()
         else:
             build_mod.build(options(content, out))
         times.append(time.perf_counter() - t0)

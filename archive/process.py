@@ -1,0 +1,44 @@
+"""The per-report step: a report's Markdown body, programme findings and search terms, from the report alone."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from . import markdown, programmes, search
+from .content import Report
+from .executor import Runner
+from .markdown import RenderedBody
+
+if TYPE_CHECKING:
+    from .watch import Memo
+
+Registry = programmes.Matcher  # the programme registry as the per-report step reads it
+Terms = search.Terms  # per search field but the programmes: tokens, terms and positions
+
+
+@dataclass(frozen=True)
+class Processed:
+    """What the per-report step makes of one report."""
+
+    body: RenderedBody
+    findings: tuple[Any, ...]  # programme mentions, passages and figures found in the body
+    terms: Terms  # the search index's view of every field the report alone decides
+
+
+def process_report(report: Report, registry: Registry) -> Processed:
+    """Render the body, find its programme mentions and tokenize it for search: a pure function of its inputs."""
+    body = markdown.render_body(report, registry)
+    findings = programmes.report_analyses([report], {report.slug: body}, registry,
+                                          list(registry.programmes.values()))[report.slug]
+    return Processed(body, findings, search.report_terms(report, body))
+
+
+def process_all(reports: Sequence[Report], registry: Registry, executor: Runner,
+                memo: Memo | None = None) -> dict[str, Processed]:
+    """Every report processed, by slug: reports the memo holds are taken from it, the others run on the executor."""
+    step = partial(process_report, registry=registry)
+    if memo is None:
+        return dict(zip((r.slug for r in reports), executor.map(step, reports)))
+    return memo.processed(reports, registry, lambda todo: executor.map(step, todo))
