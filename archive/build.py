@@ -19,7 +19,7 @@ from .process import process_all
 from .rendering import render
 
 if TYPE_CHECKING:
-    from .watch import Memo
+    from .memo import Memo
 
 
 @dataclass(frozen=True)

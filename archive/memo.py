@@ -4,14 +4,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 from .content import Report
 from .output import OutputFile, Published
-
-if TYPE_CHECKING:
-    from .process import Processed, Registry
-    from .rendering import Page
+from .process import Processed, Registry
+from .rendering import Page
 
 
 def digest(text: str) -> bytes:

@@ -1,18 +1,15 @@
 """The per-report step: a report's Markdown body, programme findings and search terms, from the report alone."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from . import markdown, programmes, search
 from .content import Report
 from .executor import Runner
 from .markdown import RenderedBody
-
-if TYPE_CHECKING:
-    from .watch import Memo
 
 Registry = programmes.Matcher  # the programme registry as the per-report step reads it
 Terms = search.Terms  # per search field but the programmes: tokens, terms and positions
@@ -35,8 +32,17 @@ def process_report(report: Report, registry: Registry) -> Processed:
     return Processed(body, findings, search.report_terms(report, body))
 
 
+class ReportMemo(Protocol):
+    """What this stage needs of a watch session's memo."""
+
+    def processed(self, reports: Sequence[Report], registry: Registry,
+                  compute: Callable[[list[Report]], list[Processed]]) -> dict[str, Processed]:
+        """Each report's result, computed with compute() only for those it does not hold."""
+        ...
+
+
 def process_all(reports: Sequence[Report], registry: Registry, executor: Runner,
-                memo: Memo | None = None) -> dict[str, Processed]:
+                memo: ReportMemo | None = None) -> dict[str, Processed]:
     """Every report processed, by slug: reports the memo holds are taken from it, the others run on the executor."""
     step = partial(process_report, registry=registry)
     if memo is None:

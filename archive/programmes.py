@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import sys
 import re
 import unicodedata
 from bisect import bisect_right
@@ -979,25 +978,3 @@ def _display(path) -> str:
     from .errors import display_path
 
     return display_path(path)
-
-
-def run_suggest(options, limit: int = 40) -> int:
-    """`build.py programmes --suggest`: print candidate programmes not yet in the registry."""
-    from .build import load
-
-    problems = Problems()
-    content = load(options, problems)
-    matcher = Matcher.from_registry(content.programmes, problems)
-    for problem in problems.errors:
-        print(problem, file=sys.stderr)
-    if problems.errors:
-        return 1
-    candidates = suggest(content.reports, matcher)
-    shown = candidates[:max(0, limit)]
-    print(f"{len(candidates)} 个候选项目不在登记表（{len(content.programmes)} 个项目）中，显示前 {len(shown)} 个。")
-    print("排序：两篇以上报道加引号的说法，两篇以上报道共有的词组，单篇报道加引号的说法；各按篇数、次数。")
-    width = min(8, max((len(c.term) for c in shown), default=0))
-    for i, c in enumerate(shown, 1):
-        kind = "引号" if c.kind == "quoted" else "短语"
-        print(f"{i:3d}. {c.term}{'　' * max(0, width - len(c.term))}  {kind}  {c.reports} 篇 {c.count} 次  {c.where}  {c.example}")
-    return 0

@@ -1,18 +1,16 @@
 """The render stage: describe every page, then render the pages in chunks on the executor."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from . import pages
 from .collection import Site
 from .executor import Runner
 from .output import OutputFile
-
-if TYPE_CHECKING:
-    from .watch import Memo
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,15 @@ def render_page(renderer: pages.Renderer, page: Page) -> OutputFile:
     return renderer.page(page.template, page.url, **page.context)
 
 
-def render(site: Site, layouts: Path, executor: Runner, memo: Memo | None = None) -> list[OutputFile]:
+class PageMemo(Protocol):
+    """What this stage needs of a watch session's memo."""
+
+    def pages(self, pages: Sequence[Page], render: Callable[[list[Page]], list[OutputFile]]) -> list[OutputFile]:
+        """Every page's file, rendered with render() only for those whose key it does not hold."""
+        ...
+
+
+def render(site: Site, layouts: Path, executor: Runner, memo: PageMemo | None = None) -> list[OutputFile]:
     """Every file of the site but the search index: pages rendered on the executor, unless the memo holds them."""
     described, files, placeholders = describe(site, layouts)
     step = partial(render_page, pages.Renderer(site, layouts))

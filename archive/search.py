@@ -811,39 +811,3 @@ def build_search(site: Site, terms: list[Terms] | None = None) -> list[OutputFil
 def render_pages(site: Site, renderer) -> list[OutputFile]:
     """search.html: the result page, reading its query from ?q=."""
     return [renderer.page("search.html", "search.html")]
-
-
-def main(argv: list[str]) -> int:
-    """`python -m archive.search [CONTENT_DIR [CONFIG]]`: the index's size, in all and per report."""
-    import gzip
-    import sys
-    import time
-
-    from .build import BuildOptions, analyse, load
-    from .errors import Problems
-
-    content = Path(argv[0]) if argv else Path("content")
-    config = Path(argv[1]) if len(argv) > 1 else Path("config.yml")
-    problems = Problems()
-    site = analyse(load(BuildOptions(content_dir=content, config_file=config), problems), problems)
-    problems.raise_if_errors()
-    started = time.process_time()
-    docs = documents(site)
-    files = index_files(site, docs, build_index(docs))
-    cpu = time.process_time() - started
-    n = max(1, len(docs))
-    print(f"{len(docs)} reports, index built in {cpu:.2f} s CPU")
-    for kind, what in (("manifest", "scoring, pages, names"), ("list", "titles, facets"), ("shard", "terms"),
-                       ("doc", "titles, snippet text")):
-        chosen = [f for f in files if f.path.startswith(f"{ASSETS}/{kind}")]
-        raw = sum(len(f.data) for f in chosen)
-        packed = sum(len(gzip.compress(f.data, 6, mtime=0)) for f in chosen)
-        print(f"{kind:9} {len(chosen):5} files {raw / 1e3:10.1f} KB raw {packed / 1e3:9.1f} KB gzip"
-              f"   per report {raw / n / 1e3:6.1f} KB raw {packed / n / 1e3:6.1f} KB gzip   ({what})", file=sys.stdout)
-    return 0
-
-
-if __name__ == "__main__":
-    import sys
-
-    sys.exit(main(sys.argv[1:]))

@@ -61,7 +61,7 @@ class RequestHandler(BaseHTTPRequestHandler):
     server: SiteServer
     server_version = "archive-serve"
 
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet: the rebuild lines are what an editor reads."""
 
     def do_HEAD(self) -> None:
@@ -197,7 +197,9 @@ def inject(data: bytes, epoch: int) -> bytes:
 
 
 def _fallback_404() -> bytes:
-    return "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>404 未找到</title><body><h1>404 未找到</h1></body></html>".encode()
+    """The 404 page for a site without one."""
+    return ('<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>404 未找到</title>'
+            "<body><h1>404 未找到</h1></body></html>").encode()
 
 
 # ---------------------------------------------------------------- command
@@ -218,14 +220,15 @@ class Running:
         """The address the site is served on."""
         assert self.server is not None
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host!s}:{port}/"
 
     def start(self) -> None:
         """Build once, then watch (and serve)."""
         self.session.rebuild(force=True)
         self.watcher.start()
         if self.server is not None:
-            self.server_thread = threading.Thread(target=self.server.serve_forever, name="archive-serve", kwargs={"poll_interval": 0.2})
+            self.server_thread = threading.Thread(target=self.server.serve_forever, name="archive-serve",
+                                                  kwargs={"poll_interval": 0.2})
             self.server_thread.start()
 
     def stop(self) -> None:
