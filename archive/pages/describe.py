@@ -57,6 +57,21 @@ class Links:
     year: Mapping[int, str]
 
 
+@dataclass(frozen=True)
+class GroupLink:
+    """A county, author or year as an index page lists it: name, page, count (and prefecture), not its reports."""
+
+    name: str
+    url: str
+    count: int
+    prefecture: str = ""
+
+
+def _listed(groups: list[Group]) -> tuple[GroupLink, ...]:
+    """Groups as an index page lists them; a page listing counts does not change with a title."""
+    return tuple(GroupLink(g.name, g.url, g.count, g.prefecture) for g in groups)
+
+
 @functools.lru_cache(maxsize=2)  # every page shows it: one tuple, not seven new items per page
 def navigation(with_programmes: bool) -> tuple[NavItem, ...]:
     """The main navigation: home, every browse page, the programmes when they have pages."""
@@ -162,10 +177,11 @@ def group_pages(site: Site, page: _PageMaker) -> list[Page]:
     """One page per county, author and year, and the index pages listing them with counts."""
     out = [page("group.html", group.url, group=group, shared=group_programmes(site, group))
            for groups in (site.counties, site.authors, site.years) for group in groups]
-    out.append(page("counties.html", "counties/index.html", provinces=site.provinces))
-    out.append(page("authors.html", "authors/index.html", authors=site.authors))
+    provinces = tuple((province, _listed(groups)) for province, groups in site.provinces)
+    out.append(page("counties.html", "counties/index.html", provinces=provinces))
+    out.append(page("authors.html", "authors/index.html", authors=_listed(site.authors)))
     biggest = max((g.count for g in site.years), default=1)
-    out.append(page("years.html", "years/index.html", years=site.years, biggest=biggest))
+    out.append(page("years.html", "years/index.html", years=_listed(site.years), biggest=biggest))
     out.append(page("reports.html", "reports/index.html", years=site.years))
     return out
 
