@@ -8,13 +8,12 @@ import types
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from archive.build import BuildOptions, analyse, load
 from archive.errors import Problems
 from archive.pages import Page, Renderer, describe_pages, render_pages, render_site
 from archive.site import Site
-
-from conftest import ROOT
 
 
 def site_of(root: Path) -> Site:

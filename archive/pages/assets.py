@@ -38,7 +38,10 @@ def utf8_source(path: Path) -> bytes:
         return data
     except UnicodeDecodeError:
         pass
-    from ..importer import ImportProblem, decode  # only for a source that is not UTF-8: the importer is big
+    from ..importer import (  # only for a source that is not UTF-8: the importer is big
+        ImportProblem,
+        decode,
+    )
 
     try:
         return decode(data, path).text.encode("utf-8")
