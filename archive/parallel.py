@@ -261,7 +261,7 @@ def render(site, layouts, parts: list[search.Partial] | None, n: int, staging: S
     Each process writes what it renders into the staging folder as it goes (creating files costs as
     much as rendering some pages); staging.commit() writes the rest.
     """
-    described = pages.describe_pages(site, layouts)  # before the fork: every process inherits the descriptions
+    described = pages.describe_pages(site)  # before the fork: every process inherits the descriptions
 
     def task(claims: Claims, main: bool) -> tuple[dict[int, OutputFile], list[OutputFile]]:
         rest = []

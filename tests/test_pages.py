@@ -28,7 +28,7 @@ def site_of(root: Path) -> Site:
 
 def keys_of(root: Path) -> dict[str, str]:
     """Every page's key by its URL, from freshly loaded content."""
-    return {p.url: p.key for p in describe_pages(site_of(root), root / "layouts")}
+    return {p.url: p.key for p in describe_pages(site_of(root))}
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -44,7 +44,7 @@ def changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
 
 def test_every_html_page_is_described_once_with_an_explicit_context() -> None:
     site = site_of(ROOT)
-    pages = describe_pages(site, ROOT / "layouts")
+    pages = describe_pages(site)
     urls = [p.url for p in pages]
     assert len(urls) == len(set(urls))
     expected = {"index.html", "search.html", "timeline.html", "404.html", "reports/index.html", "counties/index.html",
@@ -107,7 +107,7 @@ def test_an_unchanged_edit_and_a_layout_free_change_leave_every_key(project: Pat
 def test_render_pages_renders_any_chunk_as_the_whole_site_does(size: int) -> None:
     site = site_of(ROOT)
     whole = {f.path: f.data for f in render_site(site, ROOT / "layouts")}
-    pages: list[Page] = describe_pages(site, ROOT / "layouts")
+    pages: list[Page] = describe_pages(site)
     renderer = Renderer(ROOT / "layouts")
     for start in range(0, len(pages), size * 5):
         chunk = pages[start:start + size]

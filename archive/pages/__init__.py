@@ -24,7 +24,7 @@ def data_files(site: Site, layouts: Path, pages: list[Page]) -> list[OutputFile]
 
 def render_site(site: Site, layouts: Path) -> list[OutputFile]:
     """Every page, feed, data file and asset of the site."""
-    pages = describe_pages(site, layouts)
+    pages = describe_pages(site)
     return render_pages(pages, Renderer(layouts)) + data_files(site, layouts, pages)
 
 

@@ -5,7 +5,6 @@ import functools
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -114,10 +113,10 @@ class _Describer:
         return Page(url, template, full, self.digests.key(template, full))
 
 
-def describe_pages(site: Site, layouts: Path) -> list[Page]:
+def describe_pages(site: Site) -> list[Page]:
     """Every HTML page of the site, programme pages first, the 404 page last.
 
-    layouts: where the 404 page's inline stylesheet is read from (layouts/static/css/site.css).
+    A key covers what the site gives a page, not the layouts: a change under layouts/ re-renders every page.
     """
     describer = _Describer(site, with_programmes=bool(site.programmes))
     out: list[Page] = programme_pages(site, describer)
@@ -130,8 +129,7 @@ def describe_pages(site: Site, layouts: Path) -> list[Page]:
     out += group_pages(site, page)
     out.append(page("timeline.html", "timeline.html", years=timeline.timeline(site), width=timeline.WIDTH,
                     left=timeline.LEFT))
-    css = layouts / "static/css/site.css"
-    out.append(page("404.html", "404.html", inline_css=Markup(css.read_text(encoding="utf-8") if css.is_file() else "")))
+    out.append(page("404.html", "404.html"))  # its inline stylesheet is the layouts', given by the Renderer
     return out
 
 

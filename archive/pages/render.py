@@ -80,6 +80,9 @@ class Renderer:
                                 programme_report_rows=programme_report_rows, programme_figure_rows=programme_figure_rows,
                                 programme_passages=programme_passages, report_list=report_list,
                                 related_items=related_items, programme_tags=programme_tags, author_links=author_links)
+        # The 404 page inlines the stylesheet: a server shows it at any missing path, where a relative link would miss.
+        css = layouts / "static/css/site.css"
+        self.env.globals["inline_css"] = Markup(css.read_text(encoding="utf-8") if css.is_file() else "")
         self._sources: dict[str, str] = {}  # template -> its path, named as the source of the pages it renders
 
     def render(self, page: Page) -> OutputFile:
