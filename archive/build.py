@@ -15,6 +15,7 @@ from .content import Content, load_content
 from .errors import Problems
 from .executor import Runner, SerialExecutor, executor_for
 from .output import OutputFile, publish
+from .pages import data_files, describe_pages
 from .process import process_all
 from .rendering import render
 
@@ -69,7 +70,8 @@ def build(options: BuildOptions, memo: Memo | None = None) -> tuple[Site, list[O
         analysis = programmes.analyse(site, problems, {slug: p.findings for slug, p in processed.items()})
         site = replace(site, programme_index=analysis)
         problems.raise_if_errors()
-        files = render(site, options.layouts_dir, executor, memo)
+        pages = describe_pages(site)
+        files = render(pages, options.layouts_dir, executor, memo) + data_files(site, options.layouts_dir, pages)
         files += search.build_search(site, [processed[r.slug].terms for r in site.reports])
     publish(files, options.out_dir, memo.published if memo else None)
     return site, files, problems

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from .content import Report
 from .output import OutputFile, Published
 from .process import Processed, Registry
-from .rendering import Page
+from .pages import Page
 
 
 def digest(text: str) -> bytes:
@@ -43,7 +43,7 @@ class Memo:
 
     def __init__(self) -> None:
         self.reports: dict[bytes, Processed] = {}
-        self.rendered: dict[str, tuple[bytes, OutputFile]] = {}  # url -> (page key, file)
+        self.rendered: dict[str, tuple[str, OutputFile]] = {}  # url -> (page key, file)
         self.published = Published()
         self.stats = Stats()
 
@@ -71,9 +71,9 @@ class Memo:
 
     def pages(self, pages: Sequence[Page], render: Callable[[list[Page]], list[OutputFile]]) -> list[OutputFile]:
         """Every page's file: the last one while the page's key is the same, else rendered."""
-        todo = [p for p in pages if p.key is None or self.rendered.get(p.url, (None,))[0] != p.key]
+        todo = [p for p in pages if self.rendered.get(p.url, ("",))[0] != p.key]
         fresh = dict(zip((p.url for p in todo), render(todo)))
         files = [fresh[p.url] if p.url in fresh else self.rendered[p.url][1] for p in pages]
-        self.rendered = {p.url: (p.key, f) for p, f in zip(pages, files) if p.key is not None}
+        self.rendered = {p.url: (p.key, f) for p, f in zip(pages, files)}
         self.stats.pages_rendered, self.stats.pages_reused = len(todo), len(pages) - len(todo)
         return files

@@ -1,0 +1,102 @@
+"""A page's key: a digest of its template name and of everything its context holds."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import pickle
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any
+
+from markupsafe import Markup
+
+from ..content import Programme, Report
+
+# Where a report or programme was read from and its Markdown source are never shown as such: a page shows
+# a body rendered, which it holds in its own context (a report page's `body`, a programme's `annotation`).
+# Leaving them out keeps a list of titles from changing its key when one listed report's text is edited.
+_NOT_SHOWN: dict[type, frozenset[str]] = {
+    Report: frozenset({"path", "body", "body_line", "lines"}),
+    Programme: frozenset({"path", "body", "body_line", "lines"}),
+}
+# Records with this many fields (a report, a group, a programme's entry) are digested once and then
+# referred to by digest: they are met on many pages. Smaller ones (a date, a passage) are written in place.
+_SHARED_FIELDS = 6
+
+
+def _field(value: Any) -> Any:
+    """A field's value as it is digested: a set in a fixed order (its own order follows string hashing)."""
+    if type(value) is set or type(value) is frozenset:
+        return ("set", sorted(value, key=repr))
+    return value
+
+
+def _record(*parts: Any) -> None:
+    """Stands for a record in the digested bytes; they are never loaded, so it is never called."""
+    raise AssertionError("page keys are digests, never unpickled")
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles a context for its digest only: records by their fields (or their digest), no functions."""
+
+    def __init__(self, buffer: io.BytesIO, digests: Digests) -> None:
+        super().__init__(buffer, protocol=5)
+        self.fast = True  # no memo: equal values give equal bytes however their objects are shared
+        self.digests = digests
+        self.records = digests.records
+        self.names = digests.names
+
+    def reducer_override(self, obj: Any) -> Any:
+        """Called for every object but plain values and containers, which pickle in C without it."""
+        if obj is _record:  # every record's stand-in, pickled by name
+            return NotImplemented
+        known = self.records.get(id(obj))
+        if known is not None:  # a report on many lists: the most frequent case by far
+            return _record, (known[1],)
+        kind = type(obj)
+        names = self.names.get(kind)
+        if names is None:
+            if kind is Markup:  # printed as it is, where a str is escaped: not the same page
+                return _record, ("Markup", str(obj))
+            if isinstance(obj, PurePath):
+                return _record, ("Path", obj.as_posix())
+            names = self.digests.field_names(kind)
+        if len(names) >= _SHARED_FIELDS:
+            return _record, (self.digests.record(obj, names),)
+        return _record, (kind.__qualname__, *[_field(getattr(obj, n)) for n in names])
+
+
+class Digests:
+    """Page keys for one set of pages; a record met on many pages (a report, a group) is digested once."""
+
+    def __init__(self) -> None:
+        self.records: dict[int, tuple[object, bytes]] = {}  # id -> (the record, kept alive; its digest)
+        self.names: dict[type, tuple[str, ...]] = {}  # record type -> the fields digested
+
+    def key(self, template: str, context: Mapping[str, Any]) -> str:
+        """The hex digest of a template name and a context: equal exactly when both are equal."""
+        return self._digest((template, dict(context))).hex()
+
+    def _digest(self, value: Any) -> bytes:
+        """blake2b of a value's pickle (records as _Pickler writes them)."""
+        buffer = io.BytesIO()
+        _Pickler(buffer, self).dump(value)
+        return hashlib.blake2b(buffer.getvalue(), digest_size=16).digest()
+
+    def record(self, obj: Any, names: tuple[str, ...]) -> bytes:
+        """A shared record's digest, taken once per Digests."""
+        hit = self.records.get(id(obj))
+        if hit is None:
+            kind = type(obj)
+            fields = tuple(_field(getattr(obj, n)) for n in names)
+            hit = self.records[id(obj)] = (obj, self._digest((f"{kind.__module__}.{kind.__qualname__}", fields)))
+        return hit[1]
+
+    def field_names(self, kind: type) -> tuple[str, ...]:
+        """The fields of a record type that pages may show; a type that is no dataclass is refused."""
+        if not dataclasses.is_dataclass(kind):  # e.g. a function: its key would depend on what it happens to hold
+            raise TypeError(f"a page context holds a {kind.__qualname__}, which is not a record to digest")
+        hidden = _NOT_SHOWN.get(kind, frozenset())
+        names = self.names[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.name not in hidden)
+        return names
