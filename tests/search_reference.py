@@ -6,7 +6,7 @@ import math
 from collections import defaultdict
 
 from archive.search import FIELDS, Index, SearchDoc
-from archive.search.index import B, K1
+from archive.search.index import K1, B
 from archive.search.shards import LUNR_VERSION
 from archive.tokenize import tokenize
 

@@ -10,18 +10,25 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from archive import search
-from archive.search import shards as shard_files
-from archive.build import BuildOptions, analyse, load
-from archive.errors import Problems
-from archive.tokenize import HAN, TRANSPARENT, char_class, fold, tokenize, tokenize_reference
-from archive.output import write_tree
-from conftest import ROOT
 from search_reference import lunr_json, reference_index
 from test_tokenize import MIXED
+
+from archive import search
+from archive.build import BuildOptions, analyse, load
+from archive.errors import Problems
+from archive.output import write_tree
+from archive.search import shards as shard_files
+from archive.tokenize import (
+    HAN,
+    TRANSPARENT,
+    char_class,
+    fold,
+    tokenize,
+    tokenize_reference,
+)
 
 HARNESS = ROOT / "tests" / "js" / "search_harness.js"
 GOLDEN = ROOT / "tests" / "search_golden.json"

@@ -6,8 +6,18 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..output import OutputFile
-from .documents import (FIELDS, DocTerms, SearchDoc, doc_terms, document, documents, field_terms, report_terms,
-                        site_terms, with_mentions)
+from .documents import (
+    FIELDS,
+    DocTerms,
+    SearchDoc,
+    doc_terms,
+    document,
+    documents,
+    field_terms,
+    report_terms,
+    site_terms,
+    with_mentions,
+)
 from .index import Index, build_index
 from .shards import ASSETS, SHARD_BYTES, index_files, plan_shards
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..output import OutputFile
 from .documents import FIELDS, SearchDoc
-from .index import B, K1, Index
+from .index import K1, B, Index
 
 if TYPE_CHECKING:
     from ..site import Site
@@ -65,7 +65,7 @@ def plan_shards(index: Index, shard_bytes: int = SHARD_BYTES) -> tuple[int, Spli
 def _script(call: str, payload: object) -> bytes:
     """A script that hands its data to the page: loads from file:// where fetch() cannot."""
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
-    return f"ArchiveSearch.{call}({data});\n".encode("utf-8")
+    return f"ArchiveSearch.{call}({data});\n".encode()
 
 
 # Characters JSON must escape: terms (Han and word characters) have none, and rows are made of
@@ -78,7 +78,7 @@ def shard_script(n: int, bucket: list[list[int | str]]) -> bytes:
     if _NEEDS_ESCAPE.search("".join([str(e[0]) for e in bucket])):
         return _script("shard", [n, bucket])
     body = ",".join(['["' + str(e[0]) + '",' + str(e[1]) + ',"' + '","'.join(map(str, e[2:])) + '"]' for e in bucket])
-    return f"ArchiveSearch.shard([{n},[{body}]]);\n".encode("utf-8")
+    return f"ArchiveSearch.shard([{n},[{body}]]);\n".encode()
 
 
 def _doc_script(n: int, doc: SearchDoc) -> bytes:
