@@ -308,9 +308,9 @@ def test_a_fields_rows_are_its_tokens_grouped_plainly(text):
         steps = ",".join(str(b - a) for a, b in zip([0, *at], at))
         odd = [f"{at.index(t.start)},{t.length}" for t in tokens if t.term == term and t.length != len(term)]
         expected[term] = steps + (":" + ",".join(odd) if odd else "")
-    count, rows = search.field_terms(text)
-    assert count == len(tokens)
-    assert list(rows.items()) == list(expected.items())
+    terms = search.field_terms(text)
+    assert terms.count == len(tokens)
+    assert list(terms.items()) == list(expected.items())
 
 
 def test_index_files_are_deterministic(site, docs):

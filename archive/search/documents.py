@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -20,8 +20,8 @@ FIELDS: tuple[tuple[str, int], ...] = (("title", 10), ("body", 1), ("county", 5)
 PROGRAMME = len(FIELDS) - 1
 assert FIELDS[PROGRAMME][0] == "programme"
 
-# (number of tokens, {term: positions}): see DocTerms.
-FieldTerms = tuple[int, Mapping[str, str]]
+# Separates the terms, and the positions, of a field in FieldTerms: no term or positions text holds one.
+SEP = " "
 
 
 @dataclass(frozen=True)
@@ -49,14 +49,28 @@ class SearchDoc:
 
 
 @dataclass(frozen=True)
-class DocTerms:
-    """One document and its tokens per field, in FIELDS order.
+class FieldTerms:
+    """The tokens of one field, grouped by term, as two texts (a few objects travel between processes fast).
 
-    fields[f] = (number of tokens, {term: positions}) with the terms in the order of their first
-    token. positions is text: the starts as steps from the one before, joined by commas, then, for
-    spans that differ from the term's own length (a bigram across a quotation mark), ":" and
-    k,length pairs (k counts that term's positions from 0). A term's frequency is its number of starts.
+    terms: the field's distinct terms in the order of their first token, joined by SEP; positions:
+    each term's positions, joined by SEP in the same order. A term's positions text holds its starts
+    as steps from the one before, joined by commas, then, for spans that differ from the term's own
+    length (a bigram across a quotation mark), ":" and k,length pairs (k counts that term's positions
+    from 0). A term's frequency is its number of starts.
     """
+
+    count: int  # number of tokens
+    terms: str
+    positions: str
+
+    def items(self) -> Iterator[tuple[str, str]]:
+        """(term, positions) pairs, in order."""
+        return zip(self.terms.split(SEP), self.positions.split(SEP)) if self.terms else iter(())
+
+
+@dataclass(frozen=True)
+class DocTerms:
+    """One document and its tokens per field, in FIELDS order."""
 
     doc: SearchDoc
     fields: tuple[FieldTerms, ...]
@@ -101,7 +115,7 @@ def field_terms(text: str) -> FieldTerms:
             marks.setdefault(term, []).append(f"{k},{length}")
         for term, pairs in marks.items():
             out[term] += ":" + ",".join(pairs)
-    return len(terms), out
+    return FieldTerms(len(terms), SEP.join(out), SEP.join(out.values()))
 
 
 def _repeated(terms: list[str], starts: list[int], last: dict[str, int]) -> dict[str, list[int]]:

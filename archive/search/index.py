@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 
-from .documents import FIELDS, DocTerms
+from .documents import FIELDS, SEP, DocTerms
 
 # lunr's BM25 parameters (its defaults), written into the manifest for the browser.
 K1, B = 1.2, 0.75
@@ -30,26 +30,15 @@ class Index:
 
 def build_index(terms: Sequence[DocTerms]) -> Index:
     """The index of the documents, numbered in order, with lunr's term numbers."""
-    rows = _assemble(terms)
-    order = _numbering(terms)
-    postings: dict[str, list[int | str]] = {term: [number, *rows[term]] for number, term in enumerate(order)}
-    return Index([dt.doc.ref for dt in terms], [[length for length, _ in dt.fields] for dt in terms], postings)
+    per_field = [{term: ";".join(texts) for term, texts in rows.items()} for rows in _field_rows(terms)]
+    postings: dict[str, list[int | str]] = {term: [number, *(rows.get(term, "") for rows in per_field)]
+                                            for number, term in enumerate(_numbering(terms))}
+    return Index([dt.doc.ref for dt in terms], [[ft.count for ft in dt.fields] for dt in terms], postings)
 
 
-def _numbering(terms: Sequence[DocTerms]) -> list[str]:
+def _numbering(terms: Sequence[DocTerms]) -> dict[str, None]:
     """lunr numbers terms in the order they first occur, report by report, field by field."""
-    first: dict[str, object] = {}
-    for dt in terms:
-        for _, grouped in dt.fields:
-            first.update(grouped)  # a term already there keeps its place
-    return list(first)
-
-
-def _assemble(terms: Sequence[DocTerms]) -> dict[str, list[str]]:
-    """Every term's rows, per field, from every report."""
-    per_field = _field_rows(terms)
-    every = dict.fromkeys(chain.from_iterable(per_field))
-    return {term: [";".join(rows.get(term, ())) for rows in per_field] for term in every}
+    return dict.fromkeys(chain.from_iterable(ft.terms.split(SEP) for dt in terms for ft in dt.fields if ft.terms))
 
 
 def _field_rows(terms: Sequence[DocTerms]) -> list[dict[str, list[str]]]:
@@ -57,9 +46,12 @@ def _field_rows(terms: Sequence[DocTerms]) -> list[dict[str, list[str]]]:
     per_field: list[dict[str, list[str]]] = [{} for _ in FIELDS]
     for d, dt in enumerate(terms):
         prefix = f"{d},"
-        for rows, (_, grouped) in zip(per_field, dt.fields):
+        for rows, ft in zip(per_field, dt.fields):
+            if not ft.terms:
+                continue
             get = rows.get
-            for term, row in zip(grouped, map(prefix.__add__, grouped.values())):
+            # every row at once: the document number put before each positions text
+            for term, row in zip(ft.terms.split(SEP), (prefix + ft.positions.replace(SEP, SEP + prefix)).split(SEP)):
                 at = get(term)
                 if at is None:
                     rows[term] = [row]
