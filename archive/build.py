@@ -72,7 +72,7 @@ def build(options: BuildOptions, memo: Memo | None = None) -> tuple[Site, list[O
         problems.raise_if_errors()
         pages = describe_pages(site)
         files = render(pages, options.layouts_dir, executor, memo) + data_files(site, options.layouts_dir, pages)
-        files += search.build_search(site, [processed[r.slug].terms for r in site.reports])
+        files += search.build_search(site, search.with_mentions(site, [processed[r.slug].terms for r in site.reports]))
     publish(files, options.out_dir, memo.published if memo else None)
     return site, files, problems
 

@@ -12,7 +12,6 @@ from .executor import Runner
 from .markdown import RenderedBody
 
 Registry = programmes.Matcher  # the programme registry as the per-report step reads it
-Terms = search.Terms  # per search field but the programmes: tokens, terms and positions
 
 
 @dataclass(frozen=True)
@@ -21,7 +20,7 @@ class Processed:
 
     body: RenderedBody
     findings: tuple[Any, ...]  # programme mentions, passages and figures found in the body
-    terms: Terms  # the search index's view of every field the report alone decides
+    terms: search.DocTerms  # the report's search document and its terms (the programme field filled in later)
 
 
 def process_report(report: Report, registry: Registry) -> Processed:
@@ -29,7 +28,7 @@ def process_report(report: Report, registry: Registry) -> Processed:
     body = markdown.render_body(report, registry)
     findings = programmes.report_analyses([report], {report.slug: body}, registry,
                                           list(registry.programmes.values()))[report.slug]
-    return Processed(body, findings, search.report_terms(report, body))
+    return Processed(body, findings, search.report_terms(report, body, []))
 
 
 class ReportMemo(Protocol):

@@ -42,9 +42,10 @@ def run_plain(content: Path, out: Path) -> dict:
     from archive import search
 
     search.build_search = lambda site, *a, **k: []  # the page templates still render; only the index is skipped
-    search.partial = lambda first, docs: None  # a parallel build indexes report fields with the bodies: skipped too
-    # the per-report step tokenizes each report for the index: skipped too (stub terms, which the index above ignores)
-    search.report_terms = lambda report, body: ()
+    search.partial = lambda first, docs: None  # revisions before issue 12: a parallel build indexed report fields
+    # the per-report step tokenizes each report for the index: skipped too (the stubbed index ignores the terms)
+    search.report_terms = lambda *args, **kwargs: None
+    search.with_mentions = lambda site, terms: None
     return run_full(content, out)
 
 
