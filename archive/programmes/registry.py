@@ -174,10 +174,9 @@ def _aliases(programmes: list[Programme], problems: Problems) -> dict[str, Alias
             if key in aliases and aliases[key].programme != p.slug:
                 # Both files are told, each naming the other: either may be the one to change.
                 other, other_name = owner[key], aliases[key].text
-                other_line = other.line_of("aliases") if other_name in other.aliases else other.line_of("name")
                 problems.error(p.path, _name_line(p, name), f"alias {name!r} is also claimed by programme "
                                f"'{other.slug}' ({other.path}); a name may link to one programme only")
-                problems.error(other.path, other_line, f"alias {other_name!r} is also claimed by programme "
+                problems.error(other.path, _name_line(other, other_name), f"alias {other_name!r} is also claimed by programme "
                                f"'{p.slug}' ({p.path}); a name may link to one programme only")
                 continue
             if key not in aliases:
