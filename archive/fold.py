@@ -88,6 +88,7 @@ class _Table(dict[int, str]):
     """str.translate table from each code point to its fold, grown as characters are met."""
 
     def __missing__(self, cp: int) -> str:
+        """The fold of a code point not met before, remembered."""
         folded = self[cp] = fold_char(chr(cp))
         return folded
 

@@ -1,6 +1,7 @@
 """One folding rule (archive/fold.py): the programme matcher finds a name exactly where a phrase search finds it."""
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -56,13 +57,13 @@ def search_hits(name: str, text: str) -> list[Hit]:
     token or after its last (the brackets of (处)警调(解)联动) must be beside them in the text."""
     query = [t for t in tk.tokenize(name) if t.kind != "t"]
     tokens = [t for t in tk.tokenize(text) if t.kind != "t"]
-    joins = [_gap(name, a, b) for a, b in zip(query, query[1:])]
+    joins = [_gap(name, a, b) for a, b in itertools.pairwise(query)]
     hits: list[Hit] = []
     for i in range(len(tokens) - len(query) + 1):
         got = tokens[i:i + len(query)]
         if [(t.term, t.kind) for t in got] != [(t.term, t.kind) for t in query]:
             continue
-        if [_gap(text, a, b) for a, b in zip(got, got[1:])] != joins:
+        if [_gap(text, a, b) for a, b in itertools.pairwise(got)] != joins:
             continue
         start = _widened(text, got[0].start, phrase(name[:query[0].start]), -1)
         end = _widened(text, got[-1].start + got[-1].length, phrase(name[query[-1].start + query[-1].length:]), 1)

@@ -33,6 +33,7 @@ def markdown_plugin(md: MarkdownIt, matcher: Matcher) -> None:
     """
 
     def link_mentions(state: StateCore) -> None:
+        """The core rule: note the mentions of every text token of the report's own words."""
         env = state.env if isinstance(state.env, dict) else {}
         excluded = frozenset(excluded_by(env.get("report"), matcher) | set(env.get("exclude", ())))
         depth_skip = 0
@@ -52,6 +53,7 @@ def markdown_plugin(md: MarkdownIt, matcher: Matcher) -> None:
     opening: dict[str, str] = {}  # programme slug -> its <a ...> tag, as markdown-it renders a link's attributes
 
     def link_tag(slug: str) -> str:
+        """The opening <a> of a link to a programme, made once per programme."""
         tag = opening.get(slug)
         if tag is None:
             programme = matcher.programmes[slug]
@@ -61,6 +63,7 @@ def markdown_plugin(md: MarkdownIt, matcher: Matcher) -> None:
         return tag
 
     def render_text(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
+        """A text token, its noted mentions as links."""
         token = tokens[idx]
         spans: list[Span] | None = token.meta.get("mentions") if token.meta else None
         if not spans:

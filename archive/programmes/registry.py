@@ -41,6 +41,7 @@ class Matcher:
 
     def __init__(self, programmes: list[Programme], aliases: dict[str, Alias] | None = None,
                  blockers: dict[str, list[str]] | None = None) -> None:
+        """A matcher for programmes; aliases and blockers as from_registry checked them (default: unchecked)."""
         self.programmes: dict[str, Programme] = {p.slug: p for p in programmes}
         if aliases is None:
             aliases = {}

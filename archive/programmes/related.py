@@ -35,6 +35,7 @@ def _scorer(idf: dict[str, float], slugs: list[str]) -> Callable[[int], float]:
     scores: dict[int, float] = {}
 
     def score(mask: int) -> float:
+        """The IDF sum of the programmes in mask, rounded so equal sets score equal whatever the order."""
         value = scores.get(mask)
         if value is None:
             value = scores[mask] = round(sum(table[(mask >> c) & 255] for c, table in chunks), 6)

@@ -155,6 +155,7 @@ def suggest(reports: list[Report], matcher: Matcher, min_reports: int = 2) -> li
         out.append(e.candidate(g, "phrase"))
 
     def rank(c: Candidate) -> tuple[int, int, bool, int, str]:
+        """Tier, then more reports, names before listings, more uses, the term."""
         tier = 0 if c.kind == "quoted" and c.reports >= min_reports else 1 if c.kind == "phrase" else 2
         return (tier, -c.reports, bool(_LISTING_RE.search(c.term)), -c.count, c.term)
 
