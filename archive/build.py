@@ -49,7 +49,7 @@ def analyse(content: Content, problems: Problems, executor: Runner | None = None
     registry = programmes.Matcher.from_registry(content.programmes, problems)
     processed = process_all(content.reports, registry, executor or SerialExecutor(), memo)
     site = assemble(content, {slug: p.body for slug, p in processed.items()}, registry, problems)
-    analysis = programmes.analyse(site, problems, {slug: p.findings for slug, p in processed.items()})
+    analysis = programmes.analyse(site, {slug: p.findings for slug, p in processed.items()}, registry, problems)
     return replace(site, programme_index=analysis)
 
 
@@ -67,7 +67,7 @@ def build(options: BuildOptions, memo: Memo | None = None) -> tuple[Site, list[O
         registry = programmes.Matcher.from_registry(content.programmes, problems)
         processed = process_all(content.reports, registry, executor, memo)
         site = assemble(content, {slug: p.body for slug, p in processed.items()}, registry, problems)
-        analysis = programmes.analyse(site, problems, {slug: p.findings for slug, p in processed.items()})
+        analysis = programmes.analyse(site, {slug: p.findings for slug, p in processed.items()}, registry, problems)
         site = replace(site, programme_index=analysis)
         problems.raise_if_errors()
         pages = describe_pages(site)

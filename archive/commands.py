@@ -1,7 +1,6 @@
 """The command line's commands: build, check, import, programme suggestions, search index statistics, watch."""
 from __future__ import annotations
 
-import gzip
 import sys
 import time
 from collections.abc import Iterable
@@ -76,16 +75,8 @@ def cmd_index_stats(options: BuildOptions) -> int:
     problems.raise_if_errors()
     started = time.process_time()
     files = search.build_search(site)
-    cpu = time.process_time() - started
-    n = max(1, len(site.reports))
-    print(f"{len(site.reports)} reports, index built in {cpu:.2f} s CPU")
-    for kind, what in (("manifest", "scoring, pages, names"), ("list", "titles, facets"), ("shard", "terms"),
-                       ("doc", "titles, snippet text")):
-        chosen = [f for f in files if f.path.startswith(f"{search.ASSETS}/{kind}")]
-        raw = sum(len(f.data) for f in chosen)
-        packed = sum(len(gzip.compress(f.data, 6, mtime=0)) for f in chosen)
-        print(f"{kind:9} {len(chosen):5} files {raw / 1e3:10.1f} KB raw {packed / 1e3:9.1f} KB gzip"
-              f"   per report {raw / n / 1e3:6.1f} KB raw {packed / n / 1e3:6.1f} KB gzip   ({what})")
+    print(f"{len(site.reports)} reports, index built in {time.process_time() - started:.2f} s CPU")
+    print("\n".join(search.stats(files, len(site.reports))))
     return 0
 
 

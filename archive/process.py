@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import Protocol
 
 from . import markdown, programmes, search
 from .content import Report
@@ -19,16 +19,14 @@ class Processed:
     """What the per-report step makes of one report."""
 
     body: RenderedBody
-    findings: tuple[Any, ...]  # programme mentions, passages and figures found in the body
+    findings: programmes.Findings  # programme mentions, passages and figures found in the body
     terms: search.DocTerms  # the report's search document and its terms (the programme field filled in later)
 
 
 def process_report(report: Report, registry: Registry) -> Processed:
     """Render the body, find its programme mentions and tokenize it for search: a pure function of its inputs."""
     body = markdown.render_body(report, registry)
-    findings = programmes.report_analyses([report], {report.slug: body}, registry,
-                                          list(registry.programmes.values()))[report.slug]
-    return Processed(body, findings, search.report_terms(report, body, []))
+    return Processed(body, programmes.find(report, body, registry), search.report_terms(report, body, []))
 
 
 class ReportMemo(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from ..content import Report
@@ -20,7 +21,7 @@ def catalog_rows(site: Site) -> list[dict[str, Any]]:
     return [_catalog_row(report, index.by_report.get(report.slug, []) if index else []) for report in site.reports]
 
 
-def _catalog_row(report: Report, mentioned: list[Any]) -> dict[str, Any]:
+def _catalog_row(report: Report, mentioned: Sequence[Any]) -> dict[str, Any]:
     """One report's row of the catalog."""
     return {
         "url": report.url,

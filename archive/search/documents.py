@@ -11,7 +11,7 @@ from ..tokenize import positions
 if TYPE_CHECKING:
     from ..content import Programme, Report
     from ..markdown import RenderedBody
-    from ..site import Site
+    from ..collection import Site
 
 # Indexed fields and their boosts: the title weighs most, the names a reader types next.
 FIELDS: tuple[tuple[str, int], ...] = (("title", 10), ("body", 1), ("county", 5), ("author", 3), ("programme", 3))
