@@ -10,7 +10,7 @@ from archive.memo import Memo
 from archive.output import OutputFile
 from archive.process import process_report
 from archive.programmes import Matcher
-from archive.rendering import Page
+from archive.pages import Page
 
 
 def report(**changes) -> Report:
@@ -54,8 +54,8 @@ def test_the_per_report_step_runs_again_only_for_a_changed_report_or_registry() 
     assert done[3:] == ["2017-pingjiang", "2018-yanling"]
 
 
-def page(url: str, key: bytes | None, text: str = "") -> Page:
-    return Page(url, "report.html", {"text": text or url}, True, key)
+def page(url: str, key: str, text: str = "") -> Page:
+    return Page(url, "report.html", {"text": text or url}, key)
 
 
 def test_a_page_is_rendered_again_only_when_its_key_changed() -> None:
@@ -69,17 +69,21 @@ def test_a_page_is_rendered_again_only_when_its_key_changed() -> None:
         memo.start(full=full)
         return memo.pages(pages, compute)
 
-    first = [page("reports/a.html", b"a1"), page("reports/b.html", b"b1"), page("404.html", None)]
-    assert [f.path for f in render(first)] == ["reports/a.html", "reports/b.html", "404.html"]
-    assert rendered == ["reports/a.html", "reports/b.html", "404.html"]
-    # b's key changed; a page without a key is always rendered; the order is the pages' order
-    files = render([page("reports/a.html", b"a1"), page("reports/b.html", b"b2", "新"), page("404.html", None)])
-    assert rendered[3:] == ["reports/b.html", "404.html"] and [f.data for f in files] == [b"reports/a.html", "新".encode(),
-                                                                                        b"404.html"]
+    first = [page("reports/a.html", "a1"), page("reports/b.html", "b1")]
+    assert [f.path for f in render(first)] == ["reports/a.html", "reports/b.html"]
+    assert rendered == ["reports/a.html", "reports/b.html"]
+    # b's key changed and a page is new: those two only, the files in the pages' order
+    files = render([page("reports/a.html", "a1"), page("reports/c.html", "c1"), page("reports/b.html", "b2", "新")])
+    assert rendered[2:] == ["reports/c.html", "reports/b.html"]
+    assert [f.data for f in files] == [b"reports/a.html", b"reports/c.html", "新".encode()]
     assert (memo.stats.pages_rendered, memo.stats.pages_reused) == (2, 1)
+    # a page no longer made is forgotten: made again later, it is rendered again
+    render([page("reports/a.html", "a1")])
+    render([page("reports/a.html", "a1"), page("reports/c.html", "c1")])
+    assert rendered[4:] == ["reports/c.html"]
     # a layout or the config changed: everything again
-    render([page("reports/a.html", b"a1"), page("reports/b.html", b"b2")], full=True)
-    assert rendered[5:] == ["reports/a.html", "reports/b.html"]
+    render([page("reports/a.html", "a1"), page("reports/c.html", "c1")], full=True)
+    assert rendered[5:] == ["reports/a.html", "reports/c.html"]
 
 
 def test_only_files_whose_bytes_changed_are_written_and_files_no_longer_made_are_deleted(tmp_path: Path) -> None:
