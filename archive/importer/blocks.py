@@ -19,7 +19,7 @@ _MENU_HEADERS = {
 _DEBRIS_RE = re.compile(
     r"^(当前位置|您的位置|你的位置|您现在的位置|所在位置|您当前的位置)\s*[:：]?|\S\s*(>|»|›|＞)\s*\S.*(>|»|›|＞)|"
     r"^(返回\S{0,8}首页\s*)+$|^(本文链接|原文链接|文章链接|分享到|转载请注明|版权所有|Copyright|©)|ICP\s*备|公网安备|"
-    r"^(上一篇|下一篇|上一条|下一条)\s*[:：]|^https?://|^www\.|^【?(打印|关闭|收藏|字号|大|中|小)】?(\s*【?(打印|关闭|收藏|大|中|小)】?)*$",
+    r"^(上一篇|下一篇|上一条|下一条)\s*[:：]|^([^\s|｜]{1,8}\s*[|｜]\s*){2,}[^\s|｜]{1,8}$|^https?://|^www\.|^【?(打印|关闭|收藏|字号|大|中|小)】?(\s*【?(打印|关闭|收藏|大|中|小)】?)*$",
     re.I,
 )
 _ONLY_MARKS_RE = re.compile(rf"^[^\w{CJK}]+$")
@@ -27,6 +27,8 @@ _BULLET_RE = re.compile(r"^[•·●◆▪■□\-*]\s*\S")
 META_RE = re.compile(r"^【?(发布时间|发表时间|发布日期|编辑日期|更新时间|时间|日期|来源|稿源|作者|编辑|责任编辑|责编|通讯员|记者|"
                      r"点击数|浏览次数|阅读次数|字号|信息来源)\s*[:：]")
 _STAMP_RE = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(\s+\d{1,2}:\d{2}(:\d{2})?)?")
+# A periodical's issue line: 《怀化政法》2019年12月, 《平安通讯》2020年第3期.
+_ISSUE_RE = re.compile(r"^《[^》]{2,20}》\s*\d{4}\s*年")
 BYLINE_RE = re.compile(rf"^[（(【]?\s*(?:[{CJK}·\s]{{0,16}}?)(?:本报|特约|见习|融媒)?(记者|通讯员|作者)\s*[/／:：]?\s*[{CJK}]|"
                        rf"^□\s*[{CJK}]{{2,4}}|^[（(]?(文|撰文|图)\s*[/／:：]\s*[{CJK}]{{2,4}}")
 # 记者手记, 记者来到…: the role word starts a heading or a sentence, not a byline.
@@ -112,6 +114,8 @@ def is_meta(line: str) -> bool:
     """A labelled metadata line (发布时间: …, 来源: …) or a header timestamp carrying roles or a source."""
     if len(line) > 90:
         return False
+    if _ISSUE_RE.match(line):
+        return True
     return bool(META_RE.match(line)) or bool(_STAMP_RE.match(line) and (ROLE_RE.search(line) or len(line) <= 30))
 
 

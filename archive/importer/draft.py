@@ -16,7 +16,7 @@ from .body import assemble
 from .provenance import Entry
 from .titles import mark_title
 
-_DATELINE_RE = re.compile(r"^[^，。,（(]{0,24}?讯\s*[（(]([^）)]{2,60})[）)]")
+_DATELINE_RE = re.compile(r"^(?:[^，。,（(]{0,24}?讯)?\s*[（(]([^）)]{2,60})[）)]")
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,12 @@ class Draft:
 
 def page_blocks(page: Page) -> list[Block]:
     """A saved page's lines as blocks, hinted by what trafilatura took for the article and by the markup."""
+    lo, hi = min(page.article), max(page.article)
     blocks = []
     for i, line in enumerate(page.lines):
-        hint = "chrome" if i not in page.article else "caption" if line.caption else \
-            "heading" if line.tag in ("h2", "h3", "h4", "h5", "h6", "strong") and len(line.text) <= 40 else ""
+        inside = i in page.article or (line.caption and lo <= i <= hi)  # extractors often drop a figcaption
+        hint = "chrome" if not inside else "caption" if line.caption else \
+            "heading" if line.tag in ("h2", "h3", "h4", "h5", "h6") and len(line.text) <= 40 else ""
         blocks.append(Block([line.text], [line.source_line], 1, hint=hint))
     return blocks
 

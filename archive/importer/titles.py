@@ -7,7 +7,8 @@ from .blocks import Block, debris_reason, is_byline, is_meta
 from .text import fold, is_sentence
 
 _NOT_TITLE_RE = re.compile(r"https?://|www\.|\.s?html?\b|本文链接|原文链接|分享到|当前位置|您的位置|所在位置|^来源|^作者|"
-                           r"^责任编辑|^编辑|^发布|^\d{4}\s*[-/.年]\s*\d{1,2}|^\d{1,2}\s*月\s*\d{1,2}\s*日|^[（(]|^——")
+                           r"^责任编辑|^编辑|^发布|^\d{4}\s*[-/.年]\s*\d{1,2}|^\d{1,2}\s*月\s*\d{1,2}\s*日|^[（(]|^——|"
+                           r"\d{4}\s*年\s*\d{1,2}\s*月$|^[^\s：:]{2,10}(网|网站|日报|晚报|频道|在线|客户端|融媒|发布)$")
 
 
 def could_be_title(line: str) -> bool:
