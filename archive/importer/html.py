@@ -134,7 +134,8 @@ def read_page(html: str) -> Page | None:
     article = frozenset(
         i for i, line in enumerate(lines) if fold(line.text) in pool or (len(fold(line.text)) >= 12 and fold(line.text) in whole)
     )
-    if not article:
+    # An article has sentences: a page of link lists and headlines has none.
+    if not any(lines[i].text.rstrip("”’\"'）)").endswith(("。", "！", "？")) for i in article):
         return None
     date = str(getattr(doc, "date", "") or "")
     return Page(tuple(lines), article, str(getattr(doc, "title", "") or ""), date,

@@ -36,10 +36,10 @@ def read_source(path: Path, data: bytes) -> tuple[Decoded, Draft]:
     decoded = decode(data, path, html=kind == "html")
     if kind == "text":
         return decoded, infer(decoded.text)
-    if not re.search(r"</(p|div|body|html|td|article)\s*>", decoded.text, re.I):
-        line = decoded.text.count("\n") + 1
-        raise ImportProblem(path, line, "truncated web page: the file ends before any paragraph or the page body is "
-                            "closed; save the whole page again")
+    if re.search(r"<(html|body)[\s>]", decoded.text, re.I) and not re.search(r"</(html|body)\s*>", decoded.text, re.I):
+        line = decoded.text.rstrip("\n").count("\n") + 1
+        raise ImportProblem(path, line, "truncated web page: the file ends before </body> or </html>; "
+                            "save the whole page again")
     page = read_page(decoded.text)
     if page is None:
         raise ImportProblem(path, 1, "no article found in this web page (only navigation, lists or scripts); "
