@@ -69,6 +69,18 @@ class Gazetteer:
         return close[0] if close else ""
 
 
+def county_warning(county: str, gazetteer: Gazetteer | None = None) -> str:
+    """For `check`: a warning when a page's county is not a standard name of the gazetteer ('' when it is)."""
+    gz = gazetteer or load()
+    if not county or county.startswith("TODO") or gz.county(county) is not None:
+        return ""
+    now = [d.name for d in gz.lookup(county) if county in d.former]
+    if now:
+        return f"county {county!r} is a former name: today it is {now[0]!r}"
+    near = gz.nearest(county)
+    return f"county {county!r} is not in the gazetteer ({gz.source})" + (f"; nearest: {near!r}" if near else "")
+
+
 def short_name(name: str) -> str:
     """A division's name without suffix or ethnic names; '' when only one character would be left."""
     stem = name
@@ -231,6 +243,7 @@ def infer_place(parts: list[tuple[str, float]], gazetteer: Gazetteer | None = No
 def _choose(scores: dict[Division, float], context: dict[str, float], named_as: dict[Division, str]) -> Place:
     """The best county (or the prefecture a report is about as a whole), ambiguity settled by context."""
     def total(d: Division) -> float:
+        """A division's own score plus half the weight of its prefecture and province named in the text."""
         return scores[d] + 0.5 * (context.get(d.prefecture, 0) + context.get(d.province, 0))
 
     if not scores:
@@ -239,9 +252,7 @@ def _choose(scores: dict[Division, float], context: dict[str, float], named_as: 
     prefectures = sorted((d for d in scores if d.level == "prefecture"), key=lambda d: scores[d], reverse=True)
     best = counties[0] if counties else None
     if prefectures and (best is None or scores[prefectures[0]] > 2.5 * scores[best]
-                        and best.prefecture != prefectures[0].name):
-        best = prefectures[0]
-    elif prefectures and best is not None and scores[prefectures[0]] > 3 * scores[best]:
+                        and best.prefecture != prefectures[0].name) or prefectures and best is not None and scores[prefectures[0]] > 3 * scores[best]:
         best = prefectures[0]
     assert best is not None
     rivals = [d for d in counties if d is not best and named_as.get(d) == named_as.get(best) and total(d) == total(best)]

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT, run_cli
 
 from archive.content import parse_report, read_document
 from archive.errors import Problems
-from archive.importer import decode, infer, render_page, verify
+from archive.importer import decode, infer, verify
 from archive.importer.verify import page_text
-from conftest import ROOT, run_cli
 
 SOURCES = ROOT / "content" / "sources"
 

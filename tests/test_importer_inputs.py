@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT, run_cli
 
 from archive.content import parse_report, read_document
 from archive.errors import Problems
-from archive.gazetteer import load
+from archive.gazetteer import county_warning, load
 from archive.importer import verify
-from conftest import ROOT, run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 NAV_ONLY = """<html><head><meta charset="utf-8"><title>平安建设_某某县人民政府</title></head><body>
@@ -27,8 +27,8 @@ BAD = [
     ("menu.html", NAV_ONLY.encode(), "menu.html:1: no article found in this web page"),
     ("klingon.html", "<html><head>\n<meta charset=\"x-klingon\"></head><body><p>叶县</p></body></html>".encode(),
      "klingon.html:2: unknown encoding 'x-klingon'"),
-    ("report.docx", b"PK\x03\x04 a word file", "report.docx:1: cannot import a .docx file: the importer reads plain "
-     "text (.txt) or a saved web page (.html, .htm, .shtml, .xhtml)"),
+    ("report.docx", b"PK\x03\x04 a word file", ("report.docx:1: cannot import a .docx file: the importer reads plain "
+                                                "text (.txt) or a saved web page (.html, .htm, .shtml, .xhtml)")),
 ]
 
 
@@ -110,3 +110,5 @@ def test_gazetteer_has_every_county_with_codes_and_most_with_coordinates() -> No
     assert [d.name for d in gz.lookup("横县")] == ["横州市"]
     assert {d.prefecture for d in gz.lookup("鼓楼区")} >= {"南京市", "福州市", "徐州市"}
     assert gz.nearest("冷水滩县") == "冷水滩区"
+    assert county_warning("郏县") == "" and "today it is '横州市'" in county_warning("横县")
+    assert "nearest: '冷水滩区'" in county_warning("冷水滩县")

@@ -1,6 +1,7 @@
 """A source as blocks of lines, each marked as paragraph, heading, caption, title, byline, metadata or debris."""
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -19,8 +20,8 @@ _MENU_HEADERS = {
 _DEBRIS_RE = re.compile(
     r"^(当前位置|您的位置|你的位置|您现在的位置|所在位置|您当前的位置)\s*[:：]?|\S\s*(>|»|›|＞)\s*\S.*(>|»|›|＞)|"
     r"^(返回\S{0,8}首页\s*)+$|^(本文链接|原文链接|文章链接|分享到|转载请注明|版权所有|Copyright|©)|ICP\s*备|公网安备|"
-    r"^(上一篇|下一篇|上一条|下一条)\s*[:：]|^(【[^】]{1,8}】\s*)+$|^(技术支持|主办单位|主办|承办|承办单位|网站标识码|联系电话|联系我们)\s*[:：]|^([^\s|｜]{1,8}\s*[|｜]\s*){2,}[^\s|｜]{1,8}$|^https?://|^www\.|^【?(打印|关闭|收藏|字号|大|中|小)】?(\s*【?(打印|关闭|收藏|大|中|小)】?)*$",
-    re.I,
+    r"^(上一篇|下一篇|上一条|下一条)\s*[:：]|(长按|扫描|扫码|识别).{0,6}二维码|^阅读原文$|点击.{0,4}(蓝字|关注)|^(【[^】]{1,8}】\s*)+$|^(技术支持|主办单位|主办|承办|承办单位|网站标识码|联系电话|联系我们)\s*[:：]|^([^\s|｜]{1,8}\s*[|｜]\s*){2,}[^\s|｜]{1,8}$|^https?://|^www\.|^【?(打印|关闭|收藏|字号|大|中|小)】?(\s*【?(打印|关闭|收藏|大|中|小)】?)*$",
+    re.IGNORECASE,
 )
 _ONLY_MARKS_RE = re.compile(rf"^[^\w{CJK}]+$")
 _BULLET_RE = re.compile(r"^[•·●◆▪■□\-*]\s*\S")
@@ -90,11 +91,12 @@ def _columns(line: str) -> int:
 
 def wrap_width(lines: list[str]) -> tuple[Callable[[str], int], int]:
     """How a hard-wrapped text breaks its lines (by columns or by characters) and where; width 0 for whole paragraphs."""
-    cut = [a for a, b in zip(lines, lines[1:]) if a and b and len(a) >= 15 and not a.endswith(tuple(SENTENCE_END))]
+    cut = [a for a, b in itertools.pairwise(lines) if a and b and len(a) >= 15 and not a.endswith(tuple(SENTENCE_END))]
     if len(cut) < 3:
         return len, 0
     best: tuple[float, Callable[[str], int], int] = (0.0, len, 0)
-    for measure in (_columns, len):  # the one the lines agree on best
+    measures: tuple[Callable[[str], int], ...] = (_columns, len)
+    for measure in measures:  # the one the lines agree on best
         sizes = [measure(a) for a in cut]
         top = Counter(sizes).most_common(1)[0][0]
         near = sum(1 for n in sizes if abs(n - top) <= 2)
@@ -127,7 +129,7 @@ def debris_reason(line: str) -> str:
         return "只有符号的行"
     m = _DEBRIS_RE.search(line)
     if m:
-        return "网页链接或版权信息" if re.search(r"链接|https?:|www\.|ICP|公网安备|版权|Copyright|©", line, re.I) else "网页导航"
+        return "网页链接或版权信息" if re.search(r"链接|https?:|www\.|ICP|公网安备|版权|Copyright|©", line, re.IGNORECASE) else "网页导航"
     return ""
 
 

@@ -6,7 +6,7 @@ import re
 
 from .blocks import Block
 from .provenance import Entry
-from .text import CLAUSE_END, CJK, full_width, is_sentence, md_escape
+from .text import CJK, CLAUSE_END, full_width, is_sentence, md_escape
 
 INLINE_BYLINE_RE = re.compile(rf"[（(]\s*(?:作者|记者|通讯员|文)\s*[:：/／]?\s*([{CJK}\s、，,]+)[）)]\s*$")
 TAIL_BYLINE_RE = re.compile(rf"[。！？!?”]\s*([{CJK}·]{{0,12}}?)(?:本报)?(?:记者|通讯员)\s*[/／:：]?\s*"

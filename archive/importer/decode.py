@@ -39,7 +39,7 @@ _BOMS = [
 ]
 # Control characters a text file may hold; any other C0 control (or NUL) marks a binary file.
 _TEXT_CONTROLS = set("\t\n\r\f\v\x1a")
-_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # Pages that declare GB2312 or GBK are routinely written with characters only GB18030 (their superset) has.
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "euc-cn": "gb18030", "iso-8859-1": "cp1252"}
 

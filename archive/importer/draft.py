@@ -7,12 +7,12 @@ from functools import lru_cache
 
 from .. import gazetteer
 from .blocks import Block, classify, mark_captions_and_headings, split_blocks
-from .byline import Byline, parse_byline
-from .dates import LABEL_RE, Found, choose, dates_in, lead_month_day, url_date
-from .html import Page
 from .body import INLINE_BYLINE_RE as _INLINE_BYLINE_RE
 from .body import TAIL_BYLINE_RE as _TAIL_BYLINE_RE
 from .body import assemble
+from .byline import Byline, parse_byline
+from .dates import LABEL_RE, Found, choose, dates_in, lead_month_day, url_date
+from .html import Page
 from .provenance import Entry
 from .titles import mark_title
 

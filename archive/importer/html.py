@@ -16,7 +16,7 @@ _BLOCKS = {
     "main", "address", "title", "hr", "br", "option", "select", "tbody", "thead",
 }
 _INVISIBLE = {"script", "style", "noscript", "template", "iframe", "svg", "object", "button", "input", "textarea", "select"}
-_CAPTION_CLASS = re.compile(r"caption|pic_?txt|img_?(desc|title|txt)|tuzhu|picnote|photo_?(desc|txt)", re.I)
+_CAPTION_CLASS = re.compile(r"caption|pic_?txt|img_?(desc|title|txt)|tuzhu|picnote|photo_?(desc|txt)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,8 @@ class _Walker:
         """Add text to the current line, remembering where the line started."""
         if text and text.strip():
             if not "".join(self.parts).strip():
-                self.start, self.tag = element.sourceline or 1, tag
+                line = element.sourceline
+                self.start, self.tag = (line if isinstance(line, int) else 1), tag
             self.parts.append(text)
 
     def walk(self, element: etree._Element, caption: bool = False, tag: str = "") -> None:
@@ -115,7 +116,7 @@ def canonical_url(html: str) -> str:
     root = _parse(html)
     for xpath in ('//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content'):
         found = root.xpath(xpath)
-        if found and str(found[0]).startswith("http"):
+        if isinstance(found, list) and found and str(found[0]).startswith("http"):
             return str(found[0]).strip()
     return ""
 

@@ -36,7 +36,7 @@ def read_source(path: Path, data: bytes) -> tuple[Decoded, Draft]:
     decoded = decode(data, path, html=kind == "html")
     if kind == "text":
         return decoded, infer(decoded.text)
-    if re.search(r"<(html|body)[\s>]", decoded.text, re.I) and not re.search(r"</(html|body)\s*>", decoded.text, re.I):
+    if re.search(r"<(html|body)[\s>]", decoded.text, re.IGNORECASE) and not re.search(r"</(html|body)\s*>", decoded.text, re.IGNORECASE):
         line = decoded.text.rstrip("\n").count("\n") + 1
         raise ImportProblem(path, line, "truncated web page: the file ends before </body> or </html>; "
                             "save the whole page again")
@@ -49,7 +49,7 @@ def read_source(path: Path, data: bytes) -> tuple[Decoded, Draft]:
 
 def _page_naming(reports: Path, source_name: str) -> Path | None:
     """The existing page whose source_file is this source, if any."""
-    pattern = re.compile(rf"^source_file:\s*['\"]?{re.escape(source_name)}['\"]?\s*$", re.M)
+    pattern = re.compile(rf"^source_file:\s*['\"]?{re.escape(source_name)}['\"]?\s*$", re.MULTILINE)
     for page in sorted(reports.glob("*.md")):
         try:
             head = page.read_text("utf-8", errors="replace").split("\n---", 1)[0]

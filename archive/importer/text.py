@@ -39,7 +39,7 @@ def md_escape(text: str) -> str:
 def is_sentence(line: str) -> bool:
     """A line that ends as a sentence or clause does (before any closing quote), so it is text, not a heading."""
     core = line.rstrip("”’」』）)\"'")
-    return core.endswith(tuple(SENTENCE_END)) or core.endswith(tuple(CLAUSE_END))
+    return core.endswith(tuple(SENTENCE_END) + tuple(CLAUSE_END))
 
 
 def fold(text: str) -> str:

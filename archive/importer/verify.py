@@ -85,13 +85,13 @@ def prove(record: Record, lines: list[tuple[int, str]], body: str) -> list[tuple
     used = [False] * len(lines)
     for entry in record.entries:
         if entry.kind != "joined" and not _take(lines, used, entry):
-            problems.append(("record", entry.at, f"listed {entry.kind} line {entry.lines[0]} {entry.text!r} "
-                             "is not a line of the source"))
+            message = f"listed {entry.kind} line {entry.lines[0]} {entry.text!r} is not a line of the source"
+            problems.append(("record", entry.at, message))
     page = page_text(body)
     want_captions = [fold(e.text) for e in record.entries if e.kind == "captions"]
     if [fold(c) for c in page.captions] != want_captions:
-        problems.append(("page", 0, f"captions differ from the source's: page {list(page.captions)}, "
-                         f"record {[e.text for e in record.entries if e.kind == 'captions']}"))
+        listed = [e.text for e in record.entries if e.kind == "captions"]
+        problems.append(("page", 0, f"captions differ from the source's: page {list(page.captions)}, record {listed}"))
     want = "".join(fold(text) for (_, text), u in zip(lines, used) if not u)
     got_parts = [(n, fold(text)) for n, text in page.blocks]
     got = "".join(t for _, t in got_parts)
@@ -103,8 +103,9 @@ def prove(record: Record, lines: list[tuple[int, str]], body: str) -> list[tuple
                 line = n
                 break
             offset += len(text)
-        problems.append(("page", line, f"body differs from its source at character {at}: "
-                         f"source …{want[max(0, at - 20):at + 20]}… page …{got[max(0, at - 20):at + 20]}…"))
+        message = (f"body differs from its source at character {at}: "
+                   f"source …{want[max(0, at - 20):at + 20]}… page …{got[max(0, at - 20):at + 20]}…")
+        problems.append(("page", line, message))
     return problems
 
 
