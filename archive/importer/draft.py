@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from .. import gazetteer
 from .blocks import Block, classify, mark_captions_and_headings, split_blocks
@@ -138,18 +139,23 @@ def _date(blocks: list[Block], page: Page | None, url: str) -> tuple[str, str, s
 
 
 @lru_cache(maxsize=1)
-def _t2s() -> dict[str, str]:
-    """Traditional → simplified, one character each, so offsets stay (郟縣 → 郏县)."""
+def _converter() -> Any:
+    """OpenCC's traditional → simplified converter (static data, built once per process)."""
     import opencc
 
-    converter = opencc.OpenCC("t2s")
-    return {ch: converter.convert(ch) for ch in "郟縣區臺灣廣東陝鄭滬漢寧遼澤楊陽長雲貴濟潁濰濱潯縉"}
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def _simple_char(ch: str) -> str:
+    """One character in simplified form, or itself when OpenCC maps it to more or fewer than one."""
+    out = str(_converter().convert(ch))
+    return out if len(out) == 1 else ch
 
 
 def simplified(text: str) -> str:
-    """A text with the traditional characters of place names made simplified, character for character."""
-    table = _t2s()
-    return "".join(table.get(ch, ch) if len(table.get(ch, ch)) == 1 else ch for ch in text)
+    """A text in simplified characters, character for character, so offsets stay (郟縣 → 郏县)."""
+    return "".join(_simple_char(ch) for ch in text)
 
 
 def _place(title: str, blocks: list[Block]) -> tuple[tuple[str, str, str], list[str], list[str]]:
