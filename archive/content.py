@@ -339,7 +339,7 @@ def _type_name(value: Any) -> str:
 
 REPORT_KEYS = {
     "title", "county", "date", "author", "province", "prefecture", "publication", "source_url",
-    "source_file", "date_note", "editor", "summary", "draft", "slug", "programmes", "not_programmes",
+    "source_file", "date_note", "editor", "summary", "draft", "slug", "programmes", "not_programmes", "retrieved",
 }
 
 
