@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 import subprocess
 import sys
 import types
@@ -12,7 +13,14 @@ from conftest import ROOT
 
 from archive.build import BuildOptions, analyse, load
 from archive.errors import Problems
-from archive.pages import Page, Renderer, describe_pages, render_pages, render_site
+from archive.pages import (
+    Page,
+    Renderer,
+    describe_pages,
+    render,
+    render_pages,
+    render_site,
+)
 from archive.collection import Site
 
 
@@ -112,3 +120,12 @@ def test_render_pages_renders_any_chunk_as_the_whole_site_does(size: int) -> Non
     for start in range(0, len(pages), size * 5):
         chunk = pages[start:start + size]
         assert {f.path: f.data for f in render_pages(chunk, renderer)} == {p.url: whole[p.url] for p in chunk}
+
+
+def test_no_layout_reads_what_keys_leave_out() -> None:
+    # keys.py leaves a report's and a programme's source (path, Markdown body, line numbers) out of a page's key:
+    # a layout showing one of them would keep an old page after an edit
+    texts = [p.read_text(encoding="utf-8") for p in (ROOT / "layouts").glob("*.html")]
+    texts.append(Path(render.__file__).read_text(encoding="utf-8"))
+    for text in texts:
+        assert not re.search(r"\.(body|path|lines|body_line)\b", text)

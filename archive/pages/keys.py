@@ -4,8 +4,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import operator
 import pickle
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from typing import Any
 
@@ -25,11 +26,22 @@ _NOT_SHOWN: dict[type, frozenset[str]] = {
 _SHARED_FIELDS = 6
 
 
+_SETS = frozenset({set, frozenset})
+_Fields = tuple[str, bool, Callable[[Any], tuple[Any, ...]]]  # a record type's name, whether shared, its fields' getter
+
+
 def _field(value: Any) -> Any:
     """A field's value as it is digested: a set in a fixed order (its own order follows string hashing)."""
     if type(value) is set or type(value) is frozenset:
         return ("set", sorted(value, key=repr))
     return value
+
+
+def _getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving a record's values of these fields as a tuple (attrgetter, in C, for two or more)."""
+    if len(names) >= 2:
+        return operator.attrgetter(*names)
+    return lambda obj: tuple(getattr(obj, n) for n in names)
 
 
 def _record(*parts: Any) -> None:
@@ -42,10 +54,11 @@ class _Pickler(pickle.Pickler):
 
     def __init__(self, buffer: io.BytesIO, digests: Digests) -> None:
         super().__init__(buffer, protocol=5)
-        self.fast = True  # no memo: equal values give equal bytes however their objects are shared
+        # The memo writes an object met again within one context (a report on several of a page's lists) as a
+        # reference: equal bytes still mean equal contexts, and the same code shares objects the same way.
         self.digests = digests
         self.records = digests.records
-        self.names = digests.names
+        self.getters = digests.getters
 
     def reducer_override(self, obj: Any) -> Any:
         """Called for every object but plain values and containers, which pickle in C without it."""
@@ -55,16 +68,20 @@ class _Pickler(pickle.Pickler):
         if known is not None:  # a report on many lists: the most frequent case by far
             return _record, (known[1],)
         kind = type(obj)
-        names = self.names.get(kind)
-        if names is None:
+        fields = self.getters.get(kind)
+        if fields is None:
             if kind is Markup:  # printed as it is, where a str is escaped: not the same page
                 return _record, ("Markup", str(obj))
             if isinstance(obj, PurePath):
                 return _record, ("Path", obj.as_posix())
-            names = self.digests.field_names(kind)
-        if len(names) >= _SHARED_FIELDS:
-            return _record, (self.digests.record(obj, names),)
-        return _record, (kind.__qualname__, *[_field(getattr(obj, n)) for n in names])
+            fields = self.digests.fields_of(kind)
+        name, shared, get = fields
+        if shared:
+            return _record, (self.digests.record(obj, get),)
+        values = get(obj)
+        if not _SETS.isdisjoint(map(type, values)):
+            values = tuple(map(_field, values))
+        return _record, (name, values)
 
 
 class Digests:
@@ -72,11 +89,11 @@ class Digests:
 
     def __init__(self) -> None:
         self.records: dict[int, tuple[object, bytes]] = {}  # id -> (the record, kept alive; its digest)
-        self.names: dict[type, tuple[str, ...]] = {}  # record type -> the fields digested
+        self.getters: dict[type, _Fields] = {}  # record type -> how its fields are digested
 
     def key(self, template: str, context: Mapping[str, Any]) -> str:
         """The hex digest of a template name and a context: equal exactly when both are equal."""
-        return self._digest((template, dict(context))).hex()
+        return self._digest((template, context)).hex()
 
     def _digest(self, value: Any) -> bytes:
         """blake2b of a value's pickle (records as _Pickler writes them)."""
@@ -84,19 +101,20 @@ class Digests:
         _Pickler(buffer, self).dump(value)
         return hashlib.blake2b(buffer.getvalue(), digest_size=16).digest()
 
-    def record(self, obj: Any, names: tuple[str, ...]) -> bytes:
+    def record(self, obj: Any, get: Callable[[Any], tuple[Any, ...]]) -> bytes:
         """A shared record's digest, taken once per Digests."""
         hit = self.records.get(id(obj))
         if hit is None:
             kind = type(obj)
-            fields = tuple(_field(getattr(obj, n)) for n in names)
+            fields = tuple(map(_field, get(obj)))
             hit = self.records[id(obj)] = (obj, self._digest((f"{kind.__module__}.{kind.__qualname__}", fields)))
         return hit[1]
 
-    def field_names(self, kind: type) -> tuple[str, ...]:
-        """The fields of a record type that pages may show; a type that is no dataclass is refused."""
+    def fields_of(self, kind: type) -> _Fields:
+        """How a record type is digested: the fields pages may show; a type that is no dataclass is refused."""
         if not dataclasses.is_dataclass(kind):  # e.g. a function: its key would depend on what it happens to hold
             raise TypeError(f"a page context holds a {kind.__qualname__}, which is not a record to digest")
         hidden = _NOT_SHOWN.get(kind, frozenset())
-        names = self.names[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.name not in hidden)
-        return names
+        names = [f.name for f in dataclasses.fields(kind) if f.name not in hidden]
+        fields = self.getters[kind] = (kind.__qualname__, len(names) >= _SHARED_FIELDS, _getter(names))
+        return fields

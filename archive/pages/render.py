@@ -83,7 +83,6 @@ class Renderer:
         # The 404 page inlines the stylesheet: a server shows it at any missing path, where a relative link would miss.
         css = layouts / "static/css/site.css"
         self.env.globals["inline_css"] = Markup(css.read_text(encoding="utf-8") if css.is_file() else "")
-        self._sources: dict[str, str] = {}  # template -> its path, named as the source of the pages it renders
 
     def render(self, page: Page) -> OutputFile:
         """One page's file: its layout rendered with its context."""
@@ -91,10 +90,7 @@ class Renderer:
             html = self.env.get_template(page.template).render(page.context)
         except TemplateError as exc:
             raise BuildError([template_problem(exc, self.layouts / page.template, page.url)]) from None
-        source = self._sources.get(page.template)
-        if source is None:  # a Path joined for every one of a thousand report pages costs more than their check
-            source = self._sources[page.template] = f"{self.layouts / page.template}"
-        return OutputFile(page.url, html.encode("utf-8"), source)
+        return OutputFile(page.url, html.encode("utf-8"), str(self.layouts / page.template))
 
 
 def render_pages(pages: Iterable[Page], renderer: Renderer) -> list[OutputFile]:
