@@ -7,6 +7,7 @@ import json
 import pickle
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -339,6 +340,31 @@ def test_terms_made_before_the_programme_analysis_give_the_same_files(site):
     assert [(f.path, f.data) for f in late] == [(f.path, f.data) for f in search.build_search(site)]
     with pytest.raises(ValueError):
         search.build_search(site, early[::-1])
+
+
+def test_runs_of_any_length_give_the_same_index(docs):
+    """Rows are assembled run by run and the runs joined: the index does not depend on the runs' length."""
+    terms = [search.doc_terms(d) for d in docs]
+    whole = search.build_index(terms)
+    for run in (1, 2, 3):
+        assert search.build_index(terms, run=run) == whole, run
+
+
+def test_a_memo_of_the_last_build_gives_the_same_files(site):
+    """A watch session passes the last build's memo: unchanged reports' terms and runs are reused, the files the same."""
+    memo: dict = {}
+    files = [(f.path, f.data) for f in search.build_search(site, memo=memo)]
+    assert files == [(f.path, f.data) for f in search.build_search(site)]
+    kept = dict(memo)
+    assert len(kept) == len(site.reports) + 1  # every document's terms and the one run of five
+    report = site.reports[2]
+    body = site.bodies[report.slug]
+    more = [*body.paragraphs, replace(body.paragraphs[-1], anchor="p99", text="新增一段：平安乡村·雪亮工程，郟縣试点，4+X模式。")]
+    edited = replace(site, bodies={**site.bodies, report.slug: replace(body, paragraphs=more)})
+    again = [(f.path, f.data) for f in search.build_search(edited, memo=memo)]
+    assert again == [(f.path, f.data) for f in search.build_search(edited)] != files
+    reused = [key for key, value in memo.items() if kept.get(key) is value]
+    assert len(reused) == len(site.reports) - 1 and len(memo) == len(kept)  # the edited document's terms and the run are new
 
 
 def test_site_has_the_index_scripts_and_no_lunr(built_site):

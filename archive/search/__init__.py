@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..output import OutputFile
@@ -18,7 +19,7 @@ from .documents import (
     site_terms,
     with_mentions,
 )
-from .index import Index, build_index
+from .index import Index, build_index, run_rows
 from .shards import ASSETS, SHARD_BYTES, index_files, plan_shards
 
 if TYPE_CHECKING:
@@ -29,13 +30,30 @@ __all__ = ["ASSETS", "FIELDS", "SHARD_BYTES", "DocTerms", "Index", "SearchDoc", 
            "report_terms", "site_terms", "stats", "with_mentions"]
 
 
-def build_search(site: Site, terms: Sequence[DocTerms] | None = None) -> list[OutputFile]:
-    """The index scripts of the site, from every report's terms in the site's order (computed here if not given)."""
+def build_search(site: Site, terms: Sequence[DocTerms] | None = None,
+                 memo: dict[Hashable, Any] | None = None) -> list[OutputFile]:
+    """The index scripts of the site, from every report's terms in the site's order (computed here if not given).
+
+    memo: what the last build computed, a dict its caller keeps between builds (a watch session): the
+    terms of an unchanged document and the rows of a run of unchanged documents are taken from it, and
+    it is left holding what this build used. Either way the files are the same.
+    """
+    kept: dict[Hashable, Any] = {}
+
+    def remember(key: Hashable, compute: Callable[[], Any]) -> Any:
+        value = memo.get(key) if memo is not None else None
+        kept[key] = value = compute() if value is None else value
+        return value
+
     if terms is None:
-        terms = site_terms(site)
+        terms = [remember(doc, partial(doc_terms, doc)) for doc in documents(site)]
     if [dt.doc.ref for dt in terms] != [r.url for r in site.reports]:
         raise ValueError("the search terms are not the site's reports, in the site's order")
-    return index_files(site, [dt.doc for dt in terms], build_index(terms))
+    index = build_index(terms, lambda first, run: remember((first, run), partial(run_rows, first, run)))
+    if memo is not None:
+        memo.clear()
+        memo.update(kept)
+    return index_files(site, [dt.doc for dt in terms], index)
 
 
 def render_pages(site: Site, renderer: Any) -> list[OutputFile]:

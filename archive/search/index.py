@@ -5,7 +5,7 @@ from the term frequencies, the field lengths and the document count.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -28,23 +28,28 @@ class Index:
     postings: dict[str, list[int | str]]
 
 
-def build_index(terms: Sequence[DocTerms]) -> Index:
-    """The index of the documents, numbered in order, with lunr's term numbers."""
-    per_field = [{term: ";".join(texts) for term, texts in rows.items()} for rows in _field_rows(terms)]
-    postings: dict[str, list[int | str]] = {term: [number, *(rows.get(term, "") for rows in per_field)]
-                                            for number, term in enumerate(_numbering(terms))}
-    return Index([dt.doc.ref for dt in terms], [[ft.count for ft in dt.fields] for dt in terms], postings)
+# Documents per run: rows are assembled run by run (a watch rebuild may keep the runs of unchanged
+# reports, see build_search) and the runs joined, which costs little more than assembling them at once.
+RUN = 64
 
 
-def _numbering(terms: Sequence[DocTerms]) -> dict[str, None]:
-    """lunr numbers terms in the order they first occur, report by report, field by field."""
-    return dict.fromkeys(chain.from_iterable(ft.terms.split(SEP) for dt in terms for ft in dt.fields if ft.terms))
+@dataclass(frozen=True)
+class Rows:
+    """The index of a run of consecutive documents: its terms in lunr's order, and per field each term's rows."""
+
+    order: tuple[str, ...]
+    fields: tuple[dict[str, str], ...]
 
 
-def _field_rows(terms: Sequence[DocTerms]) -> list[dict[str, list[str]]]:
-    """Per field, every term's rows ("document number,positions"), in document order."""
+# How the runs' rows are made: run_rows, or a caller's memo of it.
+RowsOf = Callable[[int, tuple[DocTerms, ...]], Rows]
+
+
+def run_rows(first: int, run: tuple[DocTerms, ...]) -> Rows:
+    """The rows of the documents of a run, numbered from `first`."""
+    order = dict.fromkeys(chain.from_iterable(ft.terms.split(SEP) for dt in run for ft in dt.fields if ft.terms))
     per_field: list[dict[str, list[str]]] = [{} for _ in FIELDS]
-    for d, dt in enumerate(terms):
+    for d, dt in enumerate(run, first):
         prefix = f"{d},"
         for rows, ft in zip(per_field, dt.fields):
             if not ft.terms:
@@ -57,4 +62,24 @@ def _field_rows(terms: Sequence[DocTerms]) -> list[dict[str, list[str]]]:
                     rows[term] = [row]
                 else:
                     at.append(row)
-    return per_field
+    return Rows(tuple(order), tuple({term: ";".join(texts) for term, texts in rows.items()} for rows in per_field))
+
+
+def build_index(terms: Sequence[DocTerms], rows_of: RowsOf = run_rows, run: int = RUN) -> Index:
+    """The index of the documents, numbered in order, with lunr's term numbers (in the order terms first occur)."""
+    runs = [rows_of(first, tuple(terms[first:first + run])) for first in range(0, len(terms), run)]
+    per_field: list[dict[str, list[str]]] = [{} for _ in FIELDS]
+    for part in runs:
+        for into, rows in zip(per_field, part.fields):
+            get = into.get
+            for term, text in rows.items():
+                at = get(term)
+                if at is None:
+                    into[term] = [text]
+                else:
+                    at.append(text)
+    joined = [{term: ";".join(texts) for term, texts in rows.items()} for rows in per_field]
+    order = dict.fromkeys(chain.from_iterable(part.order for part in runs))
+    postings: dict[str, list[int | str]] = {term: [number, *[rows.get(term, "") for rows in joined]]
+                                            for number, term in enumerate(order)}
+    return Index([dt.doc.ref for dt in terms], [[ft.count for ft in dt.fields] for dt in terms], postings)
