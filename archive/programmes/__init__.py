@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..content import Programme, Report
 from ..errors import Problems
-from .analysis import Cell, ProgrammeEntry, ProgrammeIndex, analyse
+from .analysis import Cell, ProgrammeEntry, ProgrammeIndex, ReportFigure, analyse
 from .findings import Figure, Findings, Passage, figures_in, find, sentences
 from .linking import markdown_plugin
 from .pages import render_pages
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..site import Site
 
 __all__ = ["Candidate", "Cell", "Figure", "Findings", "Matcher", "Passage", "ProgrammeEntry", "ProgrammeIndex",
-           "Span", "analyse", "analyse_site", "figures_in", "find", "markdown_plugin", "render_pages",
+           "ReportFigure", "Span", "analyse", "analyse_site", "figures_in", "find", "markdown_plugin", "render_pages",
            "report_analyses", "run_suggest", "sentences", "suggest"]
 
 

@@ -24,6 +24,13 @@ COOCCUR_LIMIT = 10
 
 
 @dataclass(frozen=True)
+class ReportFigure(Figure):
+    """A figure with the report it comes from, as a programme page lists it."""
+
+    report: Report
+
+
+@dataclass(frozen=True)
 class Cell:
     """One cell of the programme × county matrix."""
 
@@ -42,7 +49,7 @@ class ProgrammeEntry:
     counts: Mapping[str, int]  # report slug -> automatic mentions
     added: frozenset[str]  # report slugs that name it in `programmes:` front matter
     passages: Mapping[str, tuple[Passage, ...]]  # report slug -> passages, in page order
-    figures: tuple[Figure, ...]
+    figures: tuple[ReportFigure, ...]  # report by report, oldest first
     cooccurring: tuple[tuple[Programme, int], ...]  # other programme, reports naming both
     see_also: tuple[Programme, ...]
     cells: tuple[Cell, ...]  # one per county of the site, in its order
@@ -76,7 +83,7 @@ class _Collected:
 
     counts: dict[str, dict[str, int]]  # programme -> report slug -> mentions
     passages: dict[str, dict[str, tuple[Passage, ...]]]  # programme -> report slug -> passages
-    figures: dict[str, list[Figure]]  # programme -> figures, report by report
+    figures: dict[str, list[ReportFigure]]  # programme -> figures, report by report
     reports_of: dict[str, list[Report]]  # programme -> reports mentioning or naming it, by date
     sets: dict[str, frozenset[str]]  # report slug -> programmes it mentions or names
 
@@ -143,8 +150,8 @@ def _collect(reports: list[Report], findings: Mapping[str, Findings], programmes
             own.setdefault(passage.programme, []).append(passage)
         for slug, passages in own.items():
             got.passages[slug][report.slug] = tuple(passages)
-        for figure in found.figures:
-            got.figures[figure.programme].append(figure)
+        for f in found.figures:
+            got.figures[f.programme].append(ReportFigure(f.anchor, f.value, f.pieces, f.direct, f.programme, report))
         here = found.mentions
         for slug in programmes:
             if slug in here:
