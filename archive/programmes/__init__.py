@@ -11,7 +11,7 @@ pages.py      the programme pages (to move into archive/pages)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..content import Programme, Report
 from ..errors import Problems
@@ -24,7 +24,6 @@ from .suggest import Candidate, run_suggest, suggest
 
 if TYPE_CHECKING:
     from ..markdown import RenderedBody
-    from ..site import Site
 
 __all__ = ["Candidate", "Cell", "Figure", "Findings", "Matcher", "Passage", "ProgrammeEntry", "ProgrammeIndex",
            "ReportFigure", "Span", "analyse", "analyse_site", "figures_in", "find", "markdown_plugin", "render_pages",
@@ -40,9 +39,9 @@ def report_analyses(reports: list[Report], bodies: Mapping[str, RenderedBody], m
     return {r.slug: find(r, bodies.get(r.slug), matcher) for r in reports}
 
 
-def analyse_site(site: Site, problems: Problems, found: Mapping[str, Findings] | None = None) -> ProgrammeIndex:
+def analyse_site(site: Any, problems: Problems, found: Mapping[str, Findings] | None = None) -> ProgrammeIndex:
     """analyse() of a site, finding what `found` lacks (archive/site.py calls it from assemble)."""
-    matcher: Matcher = site.matcher  # type: ignore[assignment]
+    matcher: Matcher = site.matcher
     found = found or {}
     findings = {r.slug: found.get(r.slug) or find(r, site.bodies.get(r.slug), matcher) for r in site.reports}
     return analyse(site, findings, matcher, problems)

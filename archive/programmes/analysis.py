@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..content import Programme, Report
 from ..errors import Problems
@@ -14,8 +14,33 @@ from .findings import Figure, Findings, Passage
 from .registry import Matcher, name_key
 from .related import Related, related
 
-if TYPE_CHECKING:
-    from ..site import Site
+
+class _Named(Protocol):
+    """Anything with a name: a county's group."""
+
+    @property
+    def name(self) -> str:
+        """The name."""
+        ...
+
+
+class Collection(Protocol):
+    """What analyse() reads of the assembled site."""
+
+    @property
+    def reports(self) -> Sequence[Report]:
+        """Every report."""
+        ...
+
+    @property
+    def programmes(self) -> Sequence[Programme]:
+        """The registry, in the site's order."""
+        ...
+
+    @property
+    def counties(self) -> Sequence[_Named]:
+        """The counties, in the order of the matrix's columns."""
+        ...
 
 # The order categories are shown in; categories not listed follow in the order of their names.
 CATEGORY_ORDER = ["基层治理", "技防", "治安防控", "矛盾调解", "专项行动", "平安创建", "民意测评", "队伍建设", "普法",
@@ -88,7 +113,7 @@ class _Collected:
     sets: dict[str, frozenset[str]]  # report slug -> programmes it mentions or names
 
 
-def analyse(site: Site, findings: Mapping[str, Findings], matcher: Matcher, problems: Problems) -> ProgrammeIndex:
+def analyse(site: Collection, findings: Mapping[str, Findings], matcher: Matcher, problems: Problems) -> ProgrammeIndex:
     """Mentions, passages, figures, co-occurrence and related reports, from every report's findings."""
     programmes = {p.slug: p for p in site.programmes}
     reports = sorted(site.reports, key=lambda r: (r.date.sort_key(), r.slug))  # oldest first
@@ -114,7 +139,7 @@ def analyse(site: Site, findings: Mapping[str, Findings], matcher: Matcher, prob
                           county_names)
 
 
-def check_overrides(reports: list[Report], matcher: Matcher, problems: Problems) -> None:
+def check_overrides(reports: Sequence[Report], matcher: Matcher, problems: Problems) -> None:
     """Report `programmes:` and `not_programmes:` names the registry does not know, and programmes in both."""
     for report in reports:
         named = _resolved(report, "programmes", report.programmes, matcher, problems)
@@ -137,7 +162,7 @@ def _resolved(report: Report, key: str, names: list[str], matcher: Matcher, prob
     return out
 
 
-def _collect(reports: list[Report], findings: Mapping[str, Findings], programmes: dict[str, Programme]) -> _Collected:
+def _collect(reports: Sequence[Report], findings: Mapping[str, Findings], programmes: dict[str, Programme]) -> _Collected:
     """Every report's findings gathered by programme, reports oldest first."""
     got = _Collected({slug: {} for slug in programmes}, defaultdict(dict), defaultdict(list),
                      {slug: [] for slug in programmes}, {})
