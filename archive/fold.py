@@ -56,8 +56,9 @@ def ranges_class(ranges: tuple[tuple[int, int], ...]) -> str:
 
 MARKS_CLASS = "".join(f"\\U{ord(c):08x}" for c in sorted(MARKS))
 _W = ranges_class(WORD_RANGES)
-# A run of marks, unless it stands between two letters or digits (there it separates words).
-_DROPPED_RE = re.compile(f"(?<![{_W}{MARKS_CLASS}])[{MARKS_CLASS}]+|(?<=[{_W}])[{MARKS_CLASS}]+(?![{_W}{MARKS_CLASS}])")
+_MARKS_RE = re.compile(f"[{MARKS_CLASS}]+")
+_WORD_RE = re.compile(f"[{_W}]")
+_WORD_MARKS_WORD_RE = re.compile(f"[{_W}][{MARKS_CLASS}]+[{_W}]")
 
 
 def _parse_data_js(text: str) -> dict[str, str]:
@@ -96,6 +97,18 @@ class _Table(dict[int, str]):
 _TABLE = _Table()  # a pure function's memo over the fixed Unicode and OpenCC data, like lru_cache
 
 
+def _dropped(folded: str) -> list[tuple[int, int]]:
+    """[start, end) of the runs of marks a phrase drops: all but those between two letters or digits."""
+    if not _WORD_MARKS_WORD_RE.search(folded):
+        return [m.span() for m in _MARKS_RE.finditer(folded)]
+    out = []
+    for m in _MARKS_RE.finditer(folded):
+        a, b = m.span()
+        if not (a and b < len(folded) and _WORD_RE.match(folded, a - 1) and _WORD_RE.match(folded, b)):
+            out.append((a, b))
+    return out
+
+
 def fold(text: str) -> str:
     """The text folded per code point (rule 1): marks and separators kept."""
     return text.translate(_TABLE)
@@ -103,21 +116,30 @@ def fold(text: str) -> str:
 
 def phrase(text: str) -> str:
     """The text as a phrase: folded, transparent marks dropped (rules 1–3)."""
-    return _DROPPED_RE.sub("", text.translate(_TABLE))
+    return unmarked(text.translate(_TABLE))
 
 
-def phrase_origin(text: str) -> Callable[[int], int]:
-    """For each character of phrase(text), the index in text of the character it came from."""
-    folded = text.translate(_TABLE)
+def unmarked(folded: str) -> str:
+    """A folded text as a phrase: its transparent marks dropped."""
+    if not _WORD_MARKS_WORD_RE.search(folded):
+        return _MARKS_RE.sub("", folded)  # every mark goes: two quick scans, where _dropped() walks them in Python
+    runs = _dropped(folded)
+    bounds = [0, *(i for run in runs for i in run), len(folded)]
+    return "".join(folded[a:b] for a, b in zip(bounds[0::2], bounds[1::2], strict=True))
+
+
+def phrase_origin(text: str, folded: str | None = None) -> Callable[[int], int]:
+    """For each character of phrase(text), the index in text of the character it came from (folded: fold(text))."""
+    folded = text.translate(_TABLE) if folded is None else folded
     source: Callable[[int], int] = int  # folding kept one character for one: every index is its own origin
     if len(folded) != len(text):
         source = [i for i, ch in enumerate(text) for _ in fold_char(ch)].__getitem__
     starts: list[int] = []  # index in the phrase of the character after each dropped run
     shifts: list[int] = []  # characters dropped up to and including that run
     dropped = 0
-    for m in _DROPPED_RE.finditer(folded):
-        dropped += m.end() - m.start()
-        starts.append(m.end() - dropped)
+    for a, b in _dropped(folded):
+        dropped += b - a
+        starts.append(b - dropped)
         shifts.append(dropped)
     if not starts:
         return source

@@ -10,7 +10,7 @@ pages.py      the programme pages (to move into archive/pages)
 """
 from __future__ import annotations
 
-from .analysis import Cell, ProgrammeEntry, ProgrammeIndex, analyse
+from .analysis import Cell, ProgrammeEntry, ProgrammeIndex, ReportFigure, analyse
 from .findings import Figure, Findings, Passage, figures_in, find, sentences
 from .linking import markdown_plugin
 from .pages import render_pages
@@ -18,4 +18,5 @@ from .registry import Matcher, Span
 from .suggest import Candidate, suggest
 
 __all__ = ["Candidate", "Cell", "Figure", "Findings", "Matcher", "Passage", "ProgrammeEntry", "ProgrammeIndex",
-           "Span", "analyse", "figures_in", "find", "markdown_plugin", "render_pages", "sentences", "suggest"]
+           "ReportFigure", "Span", "analyse", "figures_in", "find", "markdown_plugin", "render_pages", "sentences",
+           "suggest"]

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..content import Programme, Report
 from ..errors import Problems
@@ -14,13 +14,45 @@ from .findings import Figure, Findings, Passage
 from .registry import Matcher, name_key
 from .related import Related, related
 
-if TYPE_CHECKING:
-    from ..collection import Site
+
+class _Named(Protocol):
+    """Anything with a name: a county's group."""
+
+    @property
+    def name(self) -> str:
+        """The name."""
+        ...
+
+
+class Collection(Protocol):
+    """What analyse() reads of the assembled site."""
+
+    @property
+    def reports(self) -> Sequence[Report]:
+        """Every report."""
+        ...
+
+    @property
+    def programmes(self) -> Sequence[Programme]:
+        """The registry, in the site's order."""
+        ...
+
+    @property
+    def counties(self) -> Sequence[_Named]:
+        """The counties, in the order of the matrix's columns."""
+        ...
 
 # The order categories are shown in; categories not listed follow in the order of their names.
 CATEGORY_ORDER = ["基层治理", "技防", "治安防控", "矛盾调解", "专项行动", "平安创建", "民意测评", "队伍建设", "普法",
                   "警务", "司法公开", "法律服务", "保障机制"]
 COOCCUR_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class ReportFigure(Figure):
+    """A figure with the report it comes from, as a programme page lists it."""
+
+    report: Report
 
 
 @dataclass(frozen=True)
@@ -42,7 +74,7 @@ class ProgrammeEntry:
     counts: Mapping[str, int]  # report slug -> automatic mentions
     added: frozenset[str]  # report slugs that name it in `programmes:` front matter
     passages: Mapping[str, tuple[Passage, ...]]  # report slug -> passages, in page order
-    figures: tuple[Figure, ...]
+    figures: tuple[ReportFigure, ...]  # report by report, oldest first
     cooccurring: tuple[tuple[Programme, int], ...]  # other programme, reports naming both
     see_also: tuple[Programme, ...]
     cells: tuple[Cell, ...]  # one per county of the site, in its order
@@ -76,12 +108,12 @@ class _Collected:
 
     counts: dict[str, dict[str, int]]  # programme -> report slug -> mentions
     passages: dict[str, dict[str, tuple[Passage, ...]]]  # programme -> report slug -> passages
-    figures: dict[str, list[Figure]]  # programme -> figures, report by report
+    figures: dict[str, list[ReportFigure]]  # programme -> figures, report by report
     reports_of: dict[str, list[Report]]  # programme -> reports mentioning or naming it, by date
     sets: dict[str, frozenset[str]]  # report slug -> programmes it mentions or names
 
 
-def analyse(site: Site, findings: Mapping[str, Findings], matcher: Matcher, problems: Problems) -> ProgrammeIndex:
+def analyse(site: Collection, findings: Mapping[str, Findings], matcher: Matcher, problems: Problems) -> ProgrammeIndex:
     """Mentions, passages, figures, co-occurrence and related reports, from every report's findings."""
     programmes = {p.slug: p for p in site.programmes}
     reports = sorted(site.reports, key=lambda r: (r.date.sort_key(), r.slug))  # oldest first
@@ -107,7 +139,7 @@ def analyse(site: Site, findings: Mapping[str, Findings], matcher: Matcher, prob
                           county_names)
 
 
-def check_overrides(reports: list[Report], matcher: Matcher, problems: Problems) -> None:
+def check_overrides(reports: Sequence[Report], matcher: Matcher, problems: Problems) -> None:
     """Report `programmes:` and `not_programmes:` names the registry does not know, and programmes in both."""
     for report in reports:
         named = _resolved(report, "programmes", report.programmes, matcher, problems)
@@ -130,7 +162,7 @@ def _resolved(report: Report, key: str, names: list[str], matcher: Matcher, prob
     return out
 
 
-def _collect(reports: list[Report], findings: Mapping[str, Findings], programmes: dict[str, Programme]) -> _Collected:
+def _collect(reports: Sequence[Report], findings: Mapping[str, Findings], programmes: dict[str, Programme]) -> _Collected:
     """Every report's findings gathered by programme, reports oldest first."""
     got = _Collected({slug: {} for slug in programmes}, defaultdict(dict), defaultdict(list),
                      {slug: [] for slug in programmes}, {})
@@ -143,8 +175,8 @@ def _collect(reports: list[Report], findings: Mapping[str, Findings], programmes
             own.setdefault(passage.programme, []).append(passage)
         for slug, passages in own.items():
             got.passages[slug][report.slug] = tuple(passages)
-        for figure in found.figures:
-            got.figures[figure.programme].append(figure)
+        for f in found.figures:
+            got.figures[f.programme].append(ReportFigure(f.anchor, f.value, f.pieces, f.direct, f.programme, report))
         here = found.mentions
         for slug in programmes:
             if slug in here:

@@ -33,11 +33,13 @@ FIGURE_RE = re.compile(
 Pieces = tuple[tuple[str, bool], ...]  # a text cut into (text, marked?) pieces
 
 
+# Findings hold no report: they are the report's own, and a worker process sends them back without it.
+
+
 @dataclass(frozen=True)
 class Passage:
     """A sentence of a report that mentions a programme, cut into (text, is_mention) pieces."""
 
-    report: Report
     anchor: str
     kind: str
     pieces: Pieces
@@ -53,7 +55,6 @@ class Passage:
 class Figure:
     """A number with its measure word from a sentence about a programme, and the clause it sits in."""
 
-    report: Report
     anchor: str
     value: str  # 近5000个
     pieces: Pieces  # the clause, the figure marked
@@ -88,11 +89,11 @@ def find(report: Report, body: RenderedBody | None, matcher: Matcher) -> Finding
     figures: list[Figure] = []
     for block, spans in found:
         for start, end in sentences(block.text):
-            _sentence(report, block, spans, (start, end), mentioned, matcher.measures, passages, figures)
+            _sentence(block, spans, (start, end), mentioned, matcher.measures, passages, figures)
     return Findings(tuple(counts.items()), tuple(passages), tuple(figures), frozenset(named))
 
 
-def _sentence(report: Report, block: Paragraph, spans: list[Span], bounds: tuple[int, int], mentioned: set[str],
+def _sentence(block: Paragraph, spans: list[Span], bounds: tuple[int, int], mentioned: set[str],
               measures: dict[str, list[str]], passages: list[Passage], figures: list[Figure]) -> None:
     """The passages and figures of one sentence of a block, appended."""
     start, end = bounds
@@ -101,7 +102,7 @@ def _sentence(report: Report, block: Paragraph, spans: list[Span], bounds: tuple
     direct = {s.programme for s in inside}
     for slug in sorted(direct):
         marks = [(max(s.start, start) - start, min(s.end, end) - start) for s in inside if s.programme == slug]
-        passages.append(Passage(report, block.anchor, block.kind, pieces(sentence, marks), slug))
+        passages.append(Passage(block.anchor, block.kind, pieces(sentence, marks), slug))
     folded = phrase(sentence) if any(measures.get(p) for p in mentioned) else ""
     found_figures = None  # the sentence's figures, looked for once, shared by each programme
     for slug in sorted(mentioned):
@@ -111,7 +112,7 @@ def _sentence(report: Report, block: Paragraph, spans: list[Span], bounds: tuple
         if found_figures is None:
             found_figures = figures_in(sentence)
         for value, clause in found_figures:
-            figures.append(Figure(report, block.anchor, value, clause, is_direct, slug))
+            figures.append(Figure(block.anchor, value, clause, is_direct, slug))
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from ..content import Programme
 from ..errors import Problems
-from ..fold import phrase, phrase_origin
+from ..fold import fold, phrase, phrase_origin, unmarked
 
 # Quotation marks a mention is widened to balance: “五老”调解, never 五老”调解.
 OPENING = {"“": "”", "‘": "’", "「": "」", "『": "』", "〝": "〞"}
@@ -93,7 +93,8 @@ class Matcher:
     def _find(self, text: str, excluded: frozenset[str]) -> list[Span]:
         """find() without the memo."""
         assert self._regex is not None
-        norm = phrase(text)
+        folded = fold(text)
+        norm = unmarked(folded)
         origin = None  # mapped back on the first mention: nearly half the texts mention nothing
         spans: list[Span] = []
         pos = 0
@@ -105,7 +106,7 @@ class Matcher:
                 continue
             end = start + len(key)
             if origin is None:
-                origin = phrase_origin(text)
+                origin = phrase_origin(text, folded)
             spans.append(_balanced(text, origin(start), origin(end - 1) + 1, self.aliases[key].programme))
             pos = end
         return spans

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from ..content import Programme, Report
 from .registry import name_key
@@ -13,7 +13,7 @@ RELATED_LIMIT = 5
 Related = tuple[Report, float, tuple[Programme, ...]]  # (other report, score, programmes shared, rarest first)
 
 
-def related(reports: list[Report], sets: Mapping[str, frozenset[str]], idf: dict[str, float],
+def related(reports: Sequence[Report], sets: Mapping[str, frozenset[str]], idf: dict[str, float],
             programmes: dict[str, Programme]) -> dict[str, tuple[Related, ...]]:
     """For every report, the reports sharing the most programmes, each weighted by its IDF, best first."""
     newest_first = sorted(reports, key=lambda r: (tuple(-x for x in r.date.sort_key()), r.slug))
