@@ -9,6 +9,8 @@ from pathlib import Path
 
 from archive import commands
 from archive.build import BuildOptions
+from archive.errors import display_path
+from archive.output import MARKER, OutDirRefused
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -21,6 +23,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--layouts", type=Path, default=Path("layouts"), help="layouts folder (default: layouts)")
     parser.add_argument("--config", type=Path, default=Path("config.yml"), help="site config file (default: config.yml)")
     parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
+    parser.add_argument("--replace-out", action="store_true",
+                        help=f"replace an --out folder that holds files build.py did not write (no {MARKER}): "
+                             "they are deleted; never the project, content, layouts or home folder")
     parser.add_argument("--base-url", help="absolute URL of the site, used only in the feed and sitemap")
     parser.add_argument("--drafts", action="store_true", help="include reports marked draft: true")
     parser.add_argument("--jobs", type=int, metavar="N",
@@ -51,13 +56,33 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         base_url=args.base_url,
         drafts=args.drafts,
         jobs=args.jobs,
+        replace_out=args.replace_out,
     )
 
 
+def os_error_line(exc: OSError) -> str:
+    """An error of the system as one line: `path: message`."""
+    where = exc.filename if exc.filename is not None else exc.filename2
+    message = exc.strerror or str(exc)
+    if where is None:
+        return f"build.py: {message}"
+    return f"{display_path(os.fsdecode(where) if isinstance(where, bytes) else str(where))}: {message}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command the user asked for."""
+    """Run the command the user asked for; a refused --out or an error of the system is one line and exit 1."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    options = options_from(args)
+    try:
+        return run_command(args, options_from(args))
+    except OutDirRefused as exc:
+        print(exc, file=sys.stderr)
+    except OSError as exc:
+        print(os_error_line(exc), file=sys.stderr)
+    return 1
+
+
+def run_command(args: argparse.Namespace, options: BuildOptions) -> int:
+    """The command the user asked for."""
     if args.command == "check":
         return commands.cmd_check(options)
     if args.command == "import":

@@ -14,7 +14,7 @@ from .config import load_config
 from .content import Content, load_content
 from .errors import Problems
 from .executor import Runner, SerialExecutor, executor_for
-from .output import OutputFile, publish
+from .output import OutputFile, guard_options, marker_file, publish
 from .pages import data_files, describe_pages
 from .process import process_all
 from .rendering import render
@@ -34,6 +34,7 @@ class BuildOptions:
     base_url: str | None = None  # overrides config.yml's base_url (feed and sitemap only)
     drafts: bool = False
     jobs: int | None = None  # processes for a full build: None = one per CPU for a big site, 1 = serial
+    replace_out: bool = False  # replace an out_dir holding files this builder did not write (--replace-out)
 
 
 def load(options: BuildOptions, problems: Problems) -> Content:
@@ -60,6 +61,7 @@ def build(options: BuildOptions, memo: Memo | None = None) -> tuple[Site, list[O
     written; without one, a big site's per-report and per-page work is shared between processes.
     """
     problems = Problems()
+    project = guard_options(options)  # before anything is read or written: a wrong --out must not cost data
     with fewer_collections():
         content = load(options, problems)
         problems.raise_if_errors()
@@ -73,7 +75,8 @@ def build(options: BuildOptions, memo: Memo | None = None) -> tuple[Site, list[O
         pages = describe_pages(site)
         files = render(pages, options.layouts_dir, executor, memo) + data_files(site, options.layouts_dir, pages)
         files += search.build_search(site, search.with_mentions(site, [processed[r.slug].terms for r in site.reports]))
-    publish(files, options.out_dir, memo.published if memo else None)
+        files.append(marker_file())  # a site the next build may replace
+    publish(files, options.out_dir, project, options.replace_out, memo.published if memo else None)
     return site, files, problems
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .build import BuildOptions
+from .output import guard_options
 from .watch import SETTLE, Session, Watcher
 
 POLL_TIMEOUT = 20.0  # seconds a live-reload request waits for a rebuild before answering "nothing new"
@@ -47,9 +48,11 @@ class SiteServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 1024  # listen backlog: with the default 5, a burst of connections waits out 1 s SYN retries
 
     def __init__(self, session: Session, host: str, port: int) -> None:
         self.session = session
+        guard_options(session.options)  # never serve a folder the build could not own (a home or project folder)
         self.root = session.options.out_dir.resolve()
         self.script = SCRIPT_FILE.read_bytes()
         super().__init__((host, port), RequestHandler)
@@ -60,6 +63,7 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     server: SiteServer
     server_version = "archive-serve"
+    timeout = 15  # seconds a client may stay silent: a slow or stalled client cannot hold a thread for ever
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the rebuild lines are what an editor reads."""
@@ -244,6 +248,7 @@ class Running:
 
 def run(options: BuildOptions, serve: bool, host: str, port: int) -> int:
     """`build.py --watch` / `--serve`: run until Ctrl-C."""
+    guard_options(options)  # OutDirRefused before anything is built into the folder or served from it
     try:
         running = Running(options, serve, host, port)
     except OSError as exc:
