@@ -329,13 +329,10 @@ class Published:
     files: dict[str, bytes] | None = None  # site path -> the bytes last written there (None: not yet)
     written: list[str] = field(default_factory=list)  # by the last sync
     deleted: list[str] = field(default_factory=list)
-    checked: frozenset[str] = frozenset()  # the paths of the last sync, all found safe and distinct
 
     def sync(self, files: list[OutputFile], out_dir: Path) -> None:
         """Make out_dir hold exactly these files, writing only those whose bytes changed."""
-        if len(files) != len(self.checked) or any(f.path not in self.checked for f in files):
-            check_outputs(files)
-            self.checked = frozenset(f.path for f in files)
+        check_outputs(files)
         root = out_dir.resolve()
         root.mkdir(parents=True, exist_ok=True)
         # Before the session's first write, compare with digests of what an earlier session left.
