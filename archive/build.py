@@ -73,8 +73,9 @@ def build(options: BuildOptions, memo: Memo | None = None) -> tuple[Site, list[O
         site = replace(site, programme_index=analysis)
         problems.raise_if_errors()
         pages = describe_pages(site)
-        files = render(pages, options.layouts_dir, executor, memo) + data_files(site, options.layouts_dir, pages)
-        files += search.build_search(site, search.with_mentions(site, [processed[r.slug].terms for r in site.reports]))
+        rendered = render(pages, options.layouts_dir, executor, memo)  # in other processes, while this one indexes
+        index = search.build_search(site, search.with_mentions(site, [processed[r.slug].terms for r in site.reports]))
+        files = rendered() + data_files(site, options.layouts_dir, pages) + index
         files.append(marker_file())  # a site the next build may replace
     publish(files, options.out_dir, project, options.replace_out, memo.published if memo else None)
     return site, files, problems

@@ -29,6 +29,10 @@ class Runner(Protocol):
         """fn(item) for every item, in order; the first error in the items' order is raised."""
         ...
 
+    def start(self, fn: Callable[[T], R], items: Sequence[T]) -> Callable[[], list[R]]:
+        """map(), begun now; call what it returns for the results (meanwhile this process is free)."""
+        ...
+
 
 class SerialExecutor(Executor):
     """concurrent.futures' interface, run at once in this process (small sites, --jobs 1, watch)."""
@@ -49,6 +53,11 @@ class SerialExecutor(Executor):
         """fn over the items, in order, in this process."""
         return [fn(*args) for args in zip(*iterables)]
 
+    def start(self, fn: Callable[[T], R], items: Sequence[T]) -> Callable[[], list[R]]:
+        """map(), done now."""
+        results = self.map(fn, items)
+        return lambda: results
+
 
 class ForkedExecutor:
     """A process pool forked for each map() call, so the workers inherit the function and its items.
@@ -62,21 +71,27 @@ class ForkedExecutor:
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         """fn(item) for every item, in order, the items shared between self.jobs processes."""
+        return self.start(fn, items)()
+
+    def start(self, fn: Callable[[T], R], items: Sequence[T]) -> Callable[[], list[R]]:
+        """map(), begun in the pool now; call what it returns for the results."""
         if len(items) < 2:
-            return [fn(item) for item in items]
+            return SerialExecutor().start(fn, items)
         sys.stdout.flush()  # what is buffered now must not be written again by each copy
         sys.stderr.flush()
         gc.freeze()  # the copies share the loaded objects' pages instead of copying them when collecting
-        try:
-            with ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
-                                     initializer=_receive, initargs=(fn, items)) as pool:
-                futures = [pool.submit(_run, start, stop) for start, stop in chunks(len(items), self.jobs)]
-                try:  # in order: the first error raised is the one a serial run meets first
-                    return [result for future in futures for result in future.result()]
-                finally:
-                    pool.shutdown(cancel_futures=True)
-        finally:
-            gc.unfreeze()
+        pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_receive, initargs=(fn, items))
+        futures = [pool.submit(_run, start, stop) for start, stop in chunks(len(items), self.jobs)]
+
+        def results() -> list[R]:
+            try:  # in order: the first error raised is the one a serial run meets first
+                return [result for future in futures for result in future.result()]
+            finally:
+                pool.shutdown(cancel_futures=True)
+                gc.unfreeze()
+
+        return results
 
 
 def chunks(count: int, jobs: int) -> list[tuple[int, int]]:

@@ -18,9 +18,14 @@ class PageMemo(Protocol):
         ...
 
 
-def render(pages: Sequence[Page], layouts: Path, executor: Runner, memo: PageMemo | None = None) -> list[OutputFile]:
-    """Every page's file, in the pages' order: each rendered from its own description, in whichever process."""
+def render(pages: Sequence[Page], layouts: Path, executor: Runner,
+           memo: PageMemo | None = None) -> Callable[[], list[OutputFile]]:
+    """Every page's file, in the pages' order, each rendered from its own description in whichever process.
+
+    Rendering begins now; call what this returns for the files (meanwhile this process may index).
+    """
     step = Renderer(layouts).render
     if memo is None:
-        return executor.map(step, pages)
-    return memo.pages(pages, lambda todo: executor.map(step, todo))
+        return executor.start(step, pages)
+    files = memo.pages(pages, lambda todo: executor.map(step, todo))
+    return lambda: files

@@ -283,7 +283,10 @@ def kill_build(root: Path, when: str, seconds: float) -> None:
                    or process.poll() is not None, "no staging folder appeared")
     else:
         time.sleep(seconds * float(when))
-    os.killpg(process.pid, signal.SIGKILL)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:  # the build finished first: its pages are written only at the end, in one go
+        pass
     process.wait(timeout=DEADLINE)
 
 

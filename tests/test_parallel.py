@@ -48,15 +48,15 @@ def differences(a: Path, b: Path) -> list[str]:
 
 
 def spy_on_share(monkeypatch) -> list[int]:
-    """Record how many processes each shared step used (the real ForkedExecutor.map still runs)."""
+    """Record how many processes each shared step used (the real ForkedExecutor.start still runs)."""
     calls: list[int] = []
-    real = executor.ForkedExecutor.map
+    real = executor.ForkedExecutor.start
 
     def share(self, fn, items):
         calls.append(self.jobs)
         return real(self, fn, items)
 
-    monkeypatch.setattr(executor.ForkedExecutor, "map", share)
+    monkeypatch.setattr(executor.ForkedExecutor, "start", share)
     return calls
 
 
