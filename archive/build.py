@@ -77,7 +77,7 @@ def build(options: BuildOptions, memo: Memo | None = None) -> tuple[Site, list[O
         index = search.build_search(site, search.with_mentions(site, [processed[r.slug].terms for r in site.reports]))
         files = rendered() + data_files(site, options.layouts_dir, pages) + index
         files.append(marker_file())  # a site the next build may replace
-    publish(files, options.out_dir, project, options.replace_out, memo.published if memo else None)
+    publish(files, options.out_dir, project, options.replace_out, memo.published if memo else None, executor)
     return site, files, problems
 
 
