@@ -4,10 +4,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
 from .content import Report
 from .output import OutputFile, Published
-from .process import Processed, Registry
 from .pages import Page
+from .process import Processed, Registry
 
 
 def digest(text: str) -> bytes:
