@@ -95,9 +95,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_import(args.files, options.content_dir, force=args.force)
     if args.command == "programmes":
-        from archive.programmes import run_suggest
+        from archive.build import load
+        from archive.errors import Problems
+        from archive.programmes.suggest import run_suggest
 
-        return run_suggest(options, limit=args.limit)
+        problems = Problems()
+        return run_suggest(load(options, problems), problems, limit=args.limit)
     if args.serve or args.watch:
         from archive.serve import run
 

@@ -212,7 +212,7 @@ class Prepared:
     """What the processes make of each report before the collection is analysed as a whole."""
 
     bodies: dict  # slug -> RenderedBody, in the order of the reports loaded
-    analysed: dict[str, tuple]  # slug -> programmes.report_analyses()
+    analysed: dict[str, programmes.Findings]  # slug -> programmes.find() of the report
     parts: list[search.Partial]  # the search index of every field but the programme field
 
 

@@ -114,10 +114,10 @@ def _most_common(values: list[str]) -> str:
 
 
 def assemble(content: Content, bodies: dict[str, RenderedBody], matcher, problems: Problems,
-             analysed: dict[str, tuple] | None = None) -> Site:
+             analysed: dict[str, programmes.Findings] | None = None) -> Site:
     """Sort the reports, group them by county, author and year, and analyse programmes across them.
 
-    analysed: programmes.report_analyses() of the reports, when it was done beforehand.
+    analysed: programmes.find() of the reports by slug, when it was done beforehand.
     """
     # In watch mode an unchanged report, programme or group is the very object of the last build
     # (incremental.stable), so the pages that show only such objects are known to be unchanged.
@@ -151,5 +151,5 @@ def assemble(content: Content, bodies: dict[str, RenderedBody], matcher, problem
         year_of=stable("site.year_of", years),
         root=content.root,
     )
-    site.programme_index = programmes.analyse(site, analysed=analysed)
+    site.programme_index = programmes.analyse_site(site, problems, analysed)
     return site

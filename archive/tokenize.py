@@ -7,40 +7,32 @@ import re
 import subprocess
 import sys
 import tempfile
-import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import chain, compress, repeat
+from functools import cache
+from itertools import chain, compress, pairwise, repeat
 from pathlib import Path
 
-# The one data file both implementations read; the JavaScript tokenizer loads it as a script.
-TS_DATA_JS = Path(__file__).resolve().parent.parent / "layouts" / "static" / "js" / "ts-chars.js"
+from .fold import (
+    HAN_RANGES,
+    MARKS,
+    MARKS_CLASS,
+    TS_DATA_JS,
+    WORD_RANGES,
+    fold,
+    fold_char,
+    ranges_class,
+    ts_map,
+)
+
+__all__ = ["HAN", "OTHER", "TRANSPARENT", "TS_DATA_JS", "WORD", "Token", "char_class", "fold", "fold_char", "positions",
+           "scan", "token_lists", "tokenize", "tokenize_reference", "ts_map"]  # fold and ts_map: the search folds as all do
 
 HAN, WORD, TRANSPARENT, OTHER = "han", "word", "transparent", "other"
 
-# Han code points, by range, so that Python and the browser agree whatever their Unicode version.
-_HAN_RANGES = (
-    (0x3007, 0x3007),  # 〇, written in dates such as 二〇一七
-    (0x3400, 0x4DBF),
-    (0x4E00, 0x9FFF),
-    (0xF900, 0xFAFF),
-    (0x20000, 0x2FA1F),
-    (0x30000, 0x323AF),
-)
-# Letters kept inside words: Latin (with accents), Greek and Cyrillic; everything else separates.
-_WORD_RANGES = (
-    (0x30, 0x39),
-    (0x61, 0x7A),
-    (0xDF, 0xF6),
-    (0xF8, 0x24F),
-    (0x370, 0x3FF),
-    (0x400, 0x4FF),
-)
-# Quotation marks and middle dots vanish between two Han characters: “五老”调解 reads as 五老调解.
-TRANSPARENT_CHARS = frozenset("\"'\u2018\u2019\u201c\u201d\u300c\u300d\u300e\u300f\u301d\u301e\u301f\u00ab\u00bb\u2039\u203a"
-                              "\u00b7\u2027\u30fb\u2022\u2219")
+# Quotation marks and middle dots vanish between two Han characters: “五老”调解 reads as 五老调解 (archive/fold.py).
+TRANSPARENT_CHARS = MARKS
 
 
 @dataclass(frozen=True)
@@ -67,46 +59,17 @@ def _in(cp: int, ranges: tuple[tuple[int, int], ...]) -> bool:
     return any(lo <= cp <= hi for lo, hi in ranges)
 
 
-@lru_cache(maxsize=None)
+@cache
 def char_class(ch: str) -> str:
     """The class of one folded character: han, word, transparent or other."""
     cp = ord(ch)
-    if _in(cp, _HAN_RANGES):
+    if _in(cp, HAN_RANGES):
         return HAN
-    if _in(cp, _WORD_RANGES):
+    if _in(cp, WORD_RANGES):
         return WORD
     if ch in TRANSPARENT_CHARS:
         return TRANSPARENT
     return OTHER
-
-
-def _parse_data_js(text: str) -> dict[str, str]:
-    """The traditional→simplified map from the pairs string in ts-chars.js."""
-    for line in text.splitlines():
-        line = line.strip()
-        if line.startswith('return "'):
-            pairs = json.loads(line[len("return "):].rstrip(";"))
-            chars = list(pairs)
-            return dict(zip(chars[0::2], chars[1::2]))
-    raise ValueError(f"{TS_DATA_JS}:1: no 'return \"…\"' line with the character pairs")
-
-
-@lru_cache(maxsize=1)
-def ts_map() -> dict[str, str]:
-    """Traditional → simplified, one character each (from OpenCC's TSCharacters, via ts-chars.js)."""
-    return _parse_data_js(TS_DATA_JS.read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=65536)
-def fold_char(ch: str) -> str:
-    """One code point folded: NFKC, lower case, traditional → simplified (may give 0–n characters)."""
-    table = ts_map()
-    return "".join(table.get(c, c) for c in unicodedata.normalize("NFKC", ch).lower())
-
-
-def fold(text: str) -> str:
-    """The text as search sees it: NFKC, lower case, traditional → simplified, per code point."""
-    return "".join(fold_char(ch) for ch in text)
 
 
 def _folded(text: str) -> list[tuple[str, int]]:
@@ -164,7 +127,7 @@ def _han_tokens(run: list[tuple[str, int]]) -> list[Token]:
     """Bigrams of one Han run, then its last character; a lone character stays a unigram."""
     if len(run) == 1:
         return [Token(run[0][0], run[0][1], 1, "u")]
-    out = [Token(a + b, pa, pb + 1 - pa, "b") for (a, pa), (b, pb) in zip(run, run[1:])]
+    out = [Token(a + b, pa, pb + 1 - pa, "b") for (a, pa), (b, pb) in pairwise(run)]
     out.append(Token(run[-1][0], run[-1][1], 1, "t"))
     return out
 
@@ -172,12 +135,7 @@ def _han_tokens(run: list[tuple[str, int]]) -> list[Token]:
 # --- the same tokens, fast: whole-string translate and regular expressions ----------------------
 
 
-def _ranges_class(ranges: tuple[tuple[int, int], ...]) -> str:
-    return "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges)
-
-
-_H, _W = _ranges_class(_HAN_RANGES), _ranges_class(_WORD_RANGES)
-_T = "".join(f"\\U{ord(c):08x}" for c in sorted(TRANSPARENT_CHARS))
+_H, _W, _T = ranges_class(HAN_RANGES), ranges_class(WORD_RANGES), MARKS_CLASS
 _RUN_RE = re.compile(f"([{_H}](?:[{_T}]*[{_H}])*)|[{_W}]+")
 _MARK_RE = re.compile(f"[{_T}]")
 _SEPARATOR = " "
@@ -326,8 +284,8 @@ def opencc_ts_pairs() -> dict[str, str]:
 def closed_map(pairs: dict[str, str]) -> dict[str, str]:
     """The map followed to its fixpoint (薴→苧→苎 gives 薴→苎) so folding twice changes nothing."""
     out = {}
-    for key in pairs:
-        value, seen = pairs[key], {key}
+    for key, first in pairs.items():
+        value, seen = first, {key}
         while value in pairs and pairs[value] != value and value not in seen:
             seen.add(value)
             value = pairs[value]

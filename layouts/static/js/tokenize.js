@@ -16,7 +16,7 @@
                     [0x20000, 0x2FA1F], [0x30000, 0x323AF]];
   var WORD_RANGES = [[0x30, 0x39], [0x61, 0x7A], [0xDF, 0xF6], [0xF8, 0x24F], [0x370, 0x3FF], [0x400, 0x4FF]];
   var TRANSPARENT_CHARS = "\"'\u2018\u2019\u201c\u201d\u300c\u300d\u300e\u300f\u301d\u301e\u301f\u00ab\u00bb" +
-                          "\u2039\u203a\u00b7\u2027\u30fb\u2022\u2219";
+                          "\u2039\u203a\u00b7\u2027\u30fb\u2022\u2219\u22c5";
 
   var table = new Map();
   var list = Array.from(pairs);
