@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from archive.build import BuildOptions, build, check
-from archive.errors import BuildError
+from archive.errors import BuildError, display_path
+from archive.output import MARKER, OutDirRefused
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -22,6 +23,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--layouts", type=Path, default=Path("layouts"), help="layouts folder (default: layouts)")
     parser.add_argument("--config", type=Path, default=Path("config.yml"), help="site config file (default: config.yml)")
     parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
+    parser.add_argument("--replace-out", action="store_true",
+                        help=f"replace an --out folder that holds files build.py did not write (no {MARKER}): "
+                             "they are deleted; never the project, content, layouts or home folder")
     parser.add_argument("--base-url", help="absolute URL of the site, used only in the feed and sitemap")
     parser.add_argument("--drafts", action="store_true", help="include reports marked draft: true")
     parser.add_argument("--jobs", type=int, metavar="N",
@@ -51,6 +55,7 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         base_url=args.base_url,
         drafts=args.drafts,
         jobs=args.jobs,
+        replace_out=args.replace_out,
     )
 
 
@@ -84,10 +89,29 @@ def cmd_check(options: BuildOptions) -> int:
     return 1 if errors else 0
 
 
+def os_error_line(exc: OSError) -> str:
+    """An error of the system as one line: `path: message`."""
+    where = exc.filename if exc.filename is not None else exc.filename2
+    message = exc.strerror or str(exc)
+    if where is None:
+        return f"build.py: {message}"
+    return f"{display_path(os.fsdecode(where) if isinstance(where, bytes) else str(where))}: {message}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command the user asked for."""
+    """Run the command the user asked for; a refused --out or an error of the system is one line and exit 1."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    options = options_from(args)
+    try:
+        return run_command(args, options_from(args))
+    except OutDirRefused as exc:
+        print(exc, file=sys.stderr)
+    except OSError as exc:
+        print(os_error_line(exc), file=sys.stderr)
+    return 1
+
+
+def run_command(args: argparse.Namespace, options: BuildOptions) -> int:
+    """The command the user asked for."""
     if args.command == "check":
         return cmd_check(options)
     if args.command == "import":

@@ -12,7 +12,7 @@ from . import markdown, pages, parallel, programmes, search
 from .config import load_config
 from .content import Content, load_content
 from .errors import Problems
-from .output import OutputFile, Staging, publish
+from .output import OutputFile, Staging, guard_options, marker_file, publish
 from .site import Site, assemble
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ class BuildOptions:
     base_url: str | None = None  # overrides config.yml's base_url (feed and sitemap only)
     drafts: bool = False
     jobs: int | None = None  # processes for a cold build: None = one per CPU for a big site, 1 = serial
+    replace_out: bool = False  # replace an out_dir holding files this builder did not write (--replace-out)
 
 
 def load(options: BuildOptions, problems: Problems, cache: Cache | None = None) -> Content:
@@ -87,6 +88,7 @@ def build(options: BuildOptions, cache: Cache | None = None) -> tuple[Site, list
     written; without one, a big site's work is shared between processes (options.jobs).
     """
     problems = Problems()
+    project = guard_options(options)  # before anything is read or written: a wrong --out must not cost data
     with cache.active() if cache else fewer_collections():
         content = load(options, problems, cache)
         problems.raise_if_errors()
@@ -94,13 +96,13 @@ def build(options: BuildOptions, cache: Cache | None = None) -> tuple[Site, list
         site, parts = prepare(content, problems, cache, jobs)
         problems.raise_if_errors()
         if jobs > 1:  # the processes write their pages as they go
-            with Staging(options.out_dir) as staging:
-                files = parallel.render(site, options.layouts_dir, parts, jobs, staging)
+            with Staging(options.out_dir, project, options.replace_out) as staging:
+                files = parallel.render(site, options.layouts_dir, parts, jobs, staging) + [marker_file()]
                 staging.commit(files)
             return site, files, problems
-        files = render(site, options, cache)
+        files = render(site, options, cache) + [marker_file()]  # the marker: a site the next build may replace
     if cache is None:
-        publish(files, options.out_dir)
+        publish(files, options.out_dir, project, options.replace_out)
     else:
         cache.sync(files, options.out_dir)
     return site, files, problems

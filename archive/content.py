@@ -374,9 +374,23 @@ def parse_report(doc: Document, root: Path, problems: Problems) -> Report | None
         not_programmes=f.names("not_programmes"),
         lines=dict(doc.lines),
     )
-    if report.source_file and not (root / "sources" / report.source_file).is_file():
-        f.error("source_file", f"source_file {report.source_file!r} is not a file in {root / 'sources'}")
+    if report.source_file:
+        problem = source_problem(root, report.source_file)
+        if problem:
+            f.error("source_file", problem)
     return report if len(problems.errors) == before else None
+
+
+def source_problem(root: Path, name: str) -> str:
+    """Why source_file `name` is not a file inside root/sources ('' when it is): it is published as it is."""
+    sources = root / "sources"
+    if Path(name).is_absolute() or ".." in Path(name).parts:
+        return f"source_file {name!r} must name a file inside {sources}, not a path leading out of it"
+    if not (sources / name).resolve().is_relative_to(sources.resolve()):
+        return f"source_file {name!r} resolves outside {sources} (a symlink?): only files inside it are published"
+    if not (sources / name).is_file():
+        return f"source_file {name!r} is not a file in {sources}"
+    return ""
 
 
 PROGRAMME_KEYS = {"name", "aliases", "category", "see_also", "summary", "not_in", "measures"}
@@ -422,7 +436,11 @@ def _load_all(folder: Path, problems: Problems, parse) -> list:
     # Editors leave lock and backup files beside the page (emacs `.#page.md`, vim `.page.md.swp`):
     # like Hugo and MkDocs, names starting with '.' or '#' are not content.
     paths = [p for p in folder.glob("*.md") if not p.name.startswith((".", "#"))] if folder.is_dir() else []
+    inside = folder.parent.resolve()  # the content folder: a symlink leading out of it is not content
     for path in sorted(paths):
+        if not path.resolve().is_relative_to(inside):
+            problems.error(path, 1, f"symlink to {path.resolve()}, outside {folder.parent}: refused")
+            continue
         doc = read_document(path, problems)
         if doc is not None:
             item = parse(doc)

@@ -5,10 +5,18 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
-from .errors import BuildError, Problem
+from .errors import BuildError, Problem, display_path
+
+# Written into every site, so a later build knows the folder is one it may replace. A dot file with no
+# page extension: static hosts do not list or serve it as a page, and it is the same in every build.
+MARKER = ".archive-site"
+MARKER_TEXT = b"A site built by build.py of the county reports archive: the next build may replace this folder.\n"
+CODE_ROOT = Path(__file__).resolve().parent.parent  # the builder's own checkout
 
 
 @dataclass(frozen=True)
@@ -110,10 +118,145 @@ def _holds(path: str, data: bytes) -> bool:
         return False
 
 
-def publish(files: list[OutputFile], out_dir: Path) -> None:
+def publish(files: list[OutputFile], out_dir: Path, project: Sequence[Protected] = (), replace_any: bool = False) -> None:
     """Build the whole site in a temporary sibling folder and replace out_dir only on success."""
-    with Staging(out_dir) as staging:
+    with Staging(out_dir, project, replace_any) as staging:
         staging.commit(files)
+
+
+class OutDirRefused(Exception):
+    """The output folder is one the builder must not replace; str() is `path: message`."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        self.path, self.message = path, message
+        super().__init__(f"{display_path(path)}: {message}")
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A folder the output may never be or contain (nor sit inside, when inside=False)."""
+
+    name: str
+    path: Path
+    inside: bool = True  # whether the output may sit inside it (site/ in the project root: yes; in content/: no)
+
+
+class _Options(Protocol):
+    """What the guard reads of BuildOptions (output.py must not import archive.build)."""
+
+    content_dir: Path
+    layouts_dir: Path
+    config_file: Path
+    out_dir: Path
+    replace_out: bool
+
+
+def marker_file() -> OutputFile:
+    """The marker file that every site carries."""
+    return OutputFile(MARKER, MARKER_TEXT, "archive/output.py")
+
+
+def project_folders(options: _Options) -> list[Protected]:
+    """The folders a build reads from or lives in: never an output folder."""
+    folders = [
+        Protected("the project folder", options.content_dir.parent),
+        Protected("the builder's own folder", CODE_ROOT),
+        Protected("the current folder", Path.cwd()),
+        Protected("the config file's folder", options.config_file.parent),
+        Protected("the content folder", options.content_dir, inside=False),
+        Protected("the layouts folder", options.layouts_dir, inside=False),
+    ]
+    return folders  # guard_out_dir adds the home folder to every check
+
+
+def guard_options(options: _Options) -> list[Protected]:
+    """Check options.out_dir against the project's folders (see guard_out_dir); those folders, for Staging."""
+    project = project_folders(options)
+    guard_out_dir(options.out_dir, project, options.replace_out)
+    return project
+
+
+def guard_out_dir(out_dir: Path, project: Sequence[Protected] = (), replace_any: bool = False) -> Path:
+    """The resolved output folder, or OutDirRefused when replacing it could delete what is not ours.
+
+    It may not be, contain, or (for content and layouts) sit inside a project folder; an existing
+    folder must be empty or carry the marker, unless replace_any (which still refuses the rest).
+    What killed builds left beside an acceptable folder is cleaned up (clean_leftovers).
+    """
+    out = out_dir.resolve()
+    folders = [(folder, folder.path.resolve()) for folder in [*project, Protected("your home folder", Path.home())]]
+    for folder, where in folders:
+        if out == where:
+            raise OutDirRefused(out_dir, f"is {folder.name}; the site needs a folder of its own (e.g. site/)")
+    for folder, where in folders:
+        if where.is_relative_to(out):
+            raise OutDirRefused(out_dir, f"contains {folder.name} ({display_path(where)}); replacing it would delete it")
+        if not folder.inside and out.is_relative_to(where):
+            raise OutDirRefused(out_dir, f"is inside {folder.name} ({display_path(where)}); put the site outside it")
+    clean_leftovers(out)  # first: a site killed mid-swap is put back before it is looked at
+    if os.path.lexists(out) and not out.is_dir():
+        raise OutDirRefused(out_dir, "is not a folder; choose a folder for the site")
+    above = next((p for p in out.parents if os.path.lexists(p)), None)
+    if above is not None and not above.is_dir():
+        raise OutDirRefused(above, "is a file where a folder should be")
+    if out.is_dir() and not replace_any and not is_site(out) and not _empty(out):
+        raise OutDirRefused(out_dir, f"holds files that build.py did not write (no {MARKER} file); choose an empty or "
+                                     "new folder, or pass --replace-out to delete them")
+    return out
+
+
+def _empty(folder: Path) -> bool:
+    """Whether a folder holds nothing at all."""
+    with os.scandir(folder) as entries:
+        return next(entries, None) is None
+
+
+def is_site(folder: Path) -> bool:
+    """Whether folder carries the marker file of a site this builder wrote."""
+    marker = folder / MARKER
+    return marker.is_file() and not marker.is_symlink()
+
+
+def clean_leftovers(out_dir: Path) -> None:
+    """Remove the staging folders of killed builds beside out_dir; put back a last good site killed mid-swap."""
+    try:
+        entries = sorted(out_dir.parent.iterdir())
+    except OSError:  # no parent yet, or one we may not list: nothing of ours can be there
+        return
+    for entry in entries:
+        left = _leftover(entry.name, out_dir.name)
+        if left is None or not entry.is_dir() or entry.is_symlink() or (left[1] is not None and _alive(left[1])):
+            continue
+        if left[0] == "old" and not os.path.lexists(out_dir) and is_site(entry):
+            os.replace(entry, out_dir)  # killed between moving the old site away and the new one in
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _leftover(name: str, site: str) -> tuple[str, int | None] | None:
+    """('new' or 'old', the building process's id if known) for a staging folder's name, else None.
+
+    `.site.new-PID-XXXX` and `.site.old-PID`; `.site.new-XXXX` (no id) from builds before ids were added.
+    """
+    for kind in ("new", "old"):
+        prefix = f".{site}.{kind}-"
+        if name.startswith(prefix) and len(name) > len(prefix):
+            head, dash, _ = name[len(prefix):].partition("-")
+            return kind, int(head) if head.isdigit() and (dash or kind == "old") else None
+    return None
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs (its staging folder may still be in use)."""
+    if pid == os.getpid():
+        return False  # our own leftover from an earlier build in this process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class Staging:
@@ -123,11 +266,14 @@ class Staging:
     leaves out_dir as it was.
     """
 
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir.resolve()
+    def __init__(self, out_dir: Path, project: Sequence[Protected] = (), replace_any: bool = False) -> None:
+        self.out_dir = guard_out_dir(out_dir, project, replace_any)
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.root = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
-        self.written: set[str] = set()  # paths already in root (written ahead, by any process)
+        # the process id in the name tells a later build whether this folder may still be in use
+        self.root = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-{os.getpid()}-", dir=self.out_dir.parent))
+        marker = marker_file()
+        (self.root / marker.path).write_bytes(marker.data)
+        self.written: set[str] = {marker.path}  # paths already in root (written ahead, by any process)
         self.previous = self.out_dir if self.out_dir.is_dir() else None  # unchanged files are linked from it
 
     def __enter__(self) -> "Staging":

@@ -26,6 +26,7 @@ from watchdog.observers import Observer
 from .build import BuildOptions, build
 from .errors import BuildError, Problem
 from .incremental import Cache, Changes, ignored, snapshot
+from .output import guard_options
 
 SETTLE = 0.15  # seconds without a new event before rebuilding: several quick saves become one rebuild
 POLL_TIMEOUT = 20.0  # seconds a live-reload request waits for a rebuild before answering "nothing new"
@@ -310,9 +311,11 @@ class SiteServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 1024  # listen backlog: with the default 5, a burst of connections waits out 1 s SYN retries
 
     def __init__(self, session: Session, host: str, port: int) -> None:
         self.session = session
+        guard_options(session.options)  # never serve a folder the build could not own (a home or project folder)
         self.root = session.options.out_dir.resolve()
         self.script = SCRIPT_FILE.read_bytes()
         super().__init__((host, port), RequestHandler)
@@ -323,6 +326,7 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     server: SiteServer
     server_version = "archive-serve"
+    timeout = 15  # seconds a client may stay silent: a slow or stalled client cannot hold a thread for ever
 
     def log_message(self, format: str, *args) -> None:
         """Quiet: the rebuild lines are what an editor reads."""
@@ -504,6 +508,7 @@ class Running:
 
 def run(options: BuildOptions, serve: bool, host: str, port: int) -> int:
     """`build.py --watch` / `--serve`: run until Ctrl-C."""
+    guard_options(options)  # OutDirRefused before anything is built into the folder or served from it
     try:
         running = Running(options, serve, host, port)
     except OSError as exc:
