@@ -10,8 +10,9 @@ import sys
 import tempfile
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from . import markdown, pages, programmes, search
 from .content import Report
@@ -255,51 +256,30 @@ def _runs(count: int, n: int) -> list[tuple[int, int]]:
 
 
 def render(site, layouts, parts: list[search.Partial] | None, n: int, staging: Staging) -> list[OutputFile]:
-    """Every file of the site: the pages shared out, the search index made here meanwhile.
+    """Every file of the site: the pages shared out, the search index and the other files made here meanwhile.
 
-    Each process writes what it makes into the staging folder as it goes (creating files costs as
+    Each process writes what it renders into the staging folder as it goes (creating files costs as
     much as rendering some pages); staging.commit() writes the rest.
     """
+    described = pages.describe_pages(site)  # before the fork: every process inherits the descriptions
 
-    def task(claims: Claims, main: bool) -> tuple[list[OutputFile], dict[int, OutputFile]]:
-        index = []
+    def task(claims: Claims, main: bool) -> tuple[dict[int, OutputFile], list[OutputFile]]:
+        rest = []
         if main:
-            index = search.build_search(site, parts)
-            staging.write_ahead(index)
-        share_pages = _Pages(claims, main, staging)
-        files = pages.render_site(site, layouts, share_pages)
-        return (files + index, share_pages.skipped) if main else ([], share_pages.rendered)
+            rest = search.build_search(site, parts)
+            staging.write_ahead(rest)
+        renderer = pages.Renderer(layouts)
+        rendered: dict[int, OutputFile] = {}
+        for i, page in enumerate(described):
+            if claims.mine(i):
+                rendered[i] = renderer.render(page)
+                staging.write_ahead([rendered[i]])
+        if main:
+            rest = pages.data_files(site, layouts, described) + rest
+        return rendered, rest
 
-    (files, skipped), *others = share(task, n)
-    rendered: dict[int, OutputFile] = {}
-    for _, theirs in others:
+    (rendered, rest), *others = share(task, n)
+    for theirs, _ in others:
         rendered.update(theirs)
     staging.written.update(f.path for f in rendered.values())
-    filled = {id(f): rendered[i] for i, f in skipped.items()}
-    return [filled.get(id(f), f) for f in files]
-
-
-class _Pages:
-    """Wraps a Renderer's page(): renders and writes the pages claimed by this process, leaves the others empty."""
-
-    def __init__(self, claims: Claims, main: bool, staging: Staging) -> None:
-        self.claims = claims
-        self.main = main  # the process that makes the rest of the site; the others only render pages
-        self.staging = staging
-        self.count = 0
-        self.rendered: dict[int, OutputFile] = {}
-        self.skipped: dict[int, OutputFile] = {}
-
-    def wrap(self, page: Callable[..., OutputFile]) -> Callable[..., OutputFile]:
-        """page() rendering only this process's pages (a placeholder with the URL for the others)."""
-
-        def shared_page(template: str, url: str, **context) -> OutputFile:
-            i, self.count = self.count, self.count + 1
-            if self.claims.mine(i):
-                out = self.rendered[i] = page(template, url, **context)
-                self.staging.write_ahead([out])
-                return out
-            out = self.skipped[i] = OutputFile(url, b"", "")
-            return out
-
-        return shared_page
+    return [rendered[i] for i in range(len(described))] + rest
