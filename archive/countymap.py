@@ -182,8 +182,8 @@ def county_map(points: Sequence[MapPoint], title: str, id_prefix: str = "county-
     labels = [_place(x, y, radius(p.count), p.name, taken, f.height) for p, (x, y) in zip(ordered, xys)]
     ids = escape(id_prefix)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="county-map" viewBox="0 0 {_n(WIDTH)} {_n(f.height)}" '
-        f'width="100%" role="group" aria-labelledby="{ids}-title" aria-describedby="{ids}-desc">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" class="county-map" viewBox="0 0 {_n(WIDTH)} {_n(f.height)}" '
+         f'width="100%" role="group" aria-labelledby="{ids}-title" aria-describedby="{ids}-desc">'),
         f'<title id="{ids}-title">{escape(title)}</title><desc id="{ids}-desc">{escape(describe(ordered))}</desc>',
         f"<style>{STYLE}</style>",
         f'<rect class="map-bg" x="0.5" y="0.5" width="{_n(WIDTH - 1)}" height="{_n(f.height - 1)}" rx="4"/>',
