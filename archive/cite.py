@@ -88,6 +88,12 @@ def archive_gbt7714(report: Report, page_url: str, archive_title: str, accessed:
     return _head(report, WEBSITE) + _online_tail(archive_title, report.date, accessed, page_url)
 
 
+def archive_gbt7714_parts(report: Report, page_url: str, archive_title: str) -> tuple[str, str]:
+    """archive_gbt7714 split where the reader's access date [YYYY-MM-DD] goes, for a copy button to fill in."""
+    tail = f".{page_url}."
+    return archive_gbt7714(report, page_url, archive_title)[: -len(tail)], tail
+
+
 def page_url(base_url: str, report: Report) -> str:
     """The report page's absolute URL, as pages.absolute_url makes it for the feed."""
     return base_url + quote(report.url, safe="/")

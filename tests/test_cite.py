@@ -106,6 +106,8 @@ def test_reference_to_the_archive_copy(reports: list[Report]) -> None:
     xiangxi = by_slug["2018-xiangxi"]
     got = cite.archive_gbt7714(xiangxi, cite.page_url(BASE, xiangxi), TITLE, accessed=PartialDate(2026, 1, 2))
     assert got == ARCHIVE_EXPECTED["2018-xiangxi"]
+    before, after = cite.archive_gbt7714_parts(xiangxi, cite.page_url(BASE, xiangxi), TITLE)
+    assert before + "[2026-01-02]" + after == got
 
 
 def test_catalog_bib_parses_with_one_entry_per_report(reports: list[Report]) -> None:
