@@ -157,7 +157,7 @@ class Protected:
 
 
 class _Options(Protocol):
-    """What the guard reads of the build options (read-only: BuildOptions is frozen)."""
+    """What the guard reads of BuildOptions (read-only, as it is frozen; output.py must not import archive.build)."""
 
     @property
     def content_dir(self) -> Path: ...
@@ -177,7 +177,7 @@ def marker_file() -> OutputFile:
 
 
 def project_folders(options: _Options) -> list[Protected]:
-    """The folders a build reads from or lives in, and the user's home: never an output folder."""
+    """The folders a build reads from or lives in: never an output folder."""
     folders = [
         Protected("the project folder", options.content_dir.parent),
         Protected("the builder's own folder", CODE_ROOT),
@@ -186,9 +186,7 @@ def project_folders(options: _Options) -> list[Protected]:
         Protected("the content folder", options.content_dir, inside=False),
         Protected("the layouts folder", options.layouts_dir, inside=False),
     ]
-    if os.environ.get("HOME"):
-        folders.append(Protected("your home folder", Path(os.environ["HOME"])))
-    return folders
+    return folders  # guard_out_dir adds the home folder to every check
 
 
 def guard_options(options: _Options) -> list[Protected]:

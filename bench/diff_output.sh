@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rev=${1:?usage: bench/diff_output.sh REV [CONTENT_DIR]}
-content=$(realpath "${2:-content}")
-py=$(realpath -s "${PYTHON:-.venv/bin/python}")  # PYTHON=...: another checkout's venv; -s: a venv's python is a symlink to keep
+content=$(realpath -s "${2:-content}")
+py=$(realpath -s "${PYTHON:-.venv/bin/python}")  # PYTHON=...: another checkout's venv
 work=$(mktemp -d)
 trap 'git worktree remove --force "$work/old" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 git worktree add -q --detach "$work/old" "$rev"

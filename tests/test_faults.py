@@ -22,13 +22,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
+from test_watch import (
+    DEADLINE,
+    add_synthetic_reports,
+    assert_same_as_full_build,
+    project_options,
+    start_live,
+    wait_until,
+)
 
 from archive import build as build_module
-from archive.build import BuildOptions, build
-from archive.output import MARKER, MARKER_TEXT, OutDirRefused, OutputFile, Staging, publish
+from archive.build import build
+from archive.output import (
+    MARKER,
+    MARKER_TEXT,
+    OutDirRefused,
+    OutputFile,
+    Staging,
+    publish,
+)
 from archive.serve import RequestHandler, Running
-from conftest import ROOT
-from test_watch import DEADLINE, add_synthetic_reports, assert_same_as_full_build, project_options, start_live, wait_until
 
 MAKE_CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
 REPORT = "content/reports/2017-pingjiang.md"  # a real report: its source_file key is on line 11
@@ -85,14 +99,13 @@ def tree(folder: Path) -> dict[str, str]:
     return out
 
 
-def cli(*args: str, cwd: Path, env: dict[str, str] | None = None, user: int | None = None,
-        timeout: float = 300) -> subprocess.CompletedProcess:
-    """`python build.py ARGS` in cwd, optionally with a fault injected (env ARCHIVE_FAULT) or as another user."""
+def cli(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python build.py ARGS` in cwd, optionally with a fault injected (env ARCHIVE_FAULT)."""
     full_env = {**os.environ, **(env or {})}
     if env and "ARCHIVE_FAULT" in env:
         full_env["PYTHONPATH"] = str(sitecustomize_dir())
     return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, env=full_env, capture_output=True,
-                          text=True, encoding="utf-8", timeout=timeout, user=user)
+                          text=True, encoding="utf-8", timeout=timeout, check=False)
 
 
 def sitecustomize_dir() -> Path:
@@ -132,10 +145,10 @@ def line_of(path: Path, key: str) -> int:
     return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.startswith(f"{key}:"))
 
 
-@pytest.fixture
-def proj(tmp_path: Path) -> Path:
-    """A project inside tmp_path (so tmp_path is a folder containing it), with a last good site and a user file."""
-    root = tmp_path / "proj"
+@pytest.fixture(scope="module")
+def built_proj(tmp_path_factory) -> Path:
+    """The real project with a user file and a last good site, built once for the module."""
+    root = tmp_path_factory.mktemp("built") / "proj"
     root.mkdir()
     for name in ("content", "layouts"):
         shutil.copytree(ROOT / name, root / name)
@@ -143,6 +156,13 @@ def proj(tmp_path: Path) -> Path:
     (root / "笔记.txt").write_text(DIARY, encoding="utf-8")
     assert cli("--out", "site", cwd=root).returncode == 0
     return root
+
+
+@pytest.fixture
+def proj(tmp_path: Path, built_proj: Path) -> Path:
+    """A private copy of built_proj inside tmp_path (so tmp_path is a folder containing the project)."""
+    shutil.copytree(built_proj, tmp_path / "proj", symlinks=True)
+    return tmp_path / "proj"
 
 
 # ---------------------------------------------------------------- the output folder is the builder's alone
@@ -226,7 +246,7 @@ def test_a_source_file_outside_content_sources_is_an_error_at_its_key(proj: Path
     (proj / "content/sources/link.txt").symlink_to("/etc/hostname")
     page = proj / REPORT
     text = page.read_text(encoding="utf-8")
-    page.write_text(re.sub(r"^source_file: .*$", f"source_file: {value}", text, count=1, flags=re.M), encoding="utf-8")
+    page.write_text(re.sub(r"^source_file: .*$", f"source_file: {value}", text, count=1, flags=re.MULTILINE), encoding="utf-8")
     site = tree(proj / "site")
     result = cli("--out", "site", cwd=proj)
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -358,10 +378,10 @@ def read_only(folder: Path) -> Iterator[None]:
             folder.chmod(0o755)
         return
     mount = ["mount", "--bind", str(folder), str(folder)]
-    if shutil.which("mount") is None or subprocess.run(mount, capture_output=True).returncode != 0:
+    if shutil.which("mount") is None or subprocess.run(mount, capture_output=True, check=False).returncode != 0:
         pytest.skip("cannot make a read-only folder here (running as root without mount)")
     try:
-        remounted = subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True)
+        remounted = subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True, check=False)
         if remounted.returncode != 0:
             pytest.skip("cannot remount a folder read-only here")
         yield
@@ -526,7 +546,7 @@ MALFORMED = [
     b"POST /index.html HTTP/1.0\r\nContent-Length: -1\r\n\r\n",
     b"GET /__livereload?epoch=%ff&path=%00&first=1 HTTP/1.0\r\n\r\n",
     b"GET /__livereload?epoch=99999999999999999999&path=/../../etc&first=1 HTTP/1.0\r\n\r\n",
-    b"GET " + "/平江县".encode("utf-8") + b" HTTP/1.0\r\n\r\n",
+    b"GET " + "/平江县".encode() + b" HTTP/1.0\r\n\r\n",
     b"GET /index.html HTTP/1.0\r\nRange: bytes=99999999-\r\n\r\n",
     b"\r\n\r\n",
 ]

@@ -16,7 +16,6 @@ from .documents import (
     documents,
     field_terms,
     report_terms,
-    site_terms,
     with_mentions,
 )
 from .index import Index, build_index, run_rows
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ASSETS", "FIELDS", "SHARD_BYTES", "DocTerms", "Index", "SearchDoc", "build_index", "build_search",
            "doc_terms", "document", "documents", "field_terms", "index_files", "plan_shards", "render_pages",
-           "report_terms", "site_terms", "stats", "with_mentions"]
+           "report_terms", "stats", "with_mentions"]
 
 
 def build_search(site: Site, terms: Sequence[DocTerms] | None = None,

@@ -151,11 +151,6 @@ def mentioned_in(site: Site, report: Report) -> list[Programme]:
     return [p for p, *_ in index.by_report.get(report.slug, [])] if index else []
 
 
-def site_terms(site: Site) -> list[DocTerms]:
-    """report_terms of every report of the site, in the site's order (newest first)."""
-    return [report_terms(r, site.bodies.get(r.slug), mentioned_in(site, r)) for r in site.reports]
-
-
 def documents(site: Site) -> list[SearchDoc]:
     """Every report of the site as a search document, in the site's order."""
     return [document(r, site.bodies.get(r.slug), mentioned_in(site, r)) for r in site.reports]

@@ -69,7 +69,7 @@ def _script(call: str, payload: object) -> bytes:
 
 
 # Characters JSON must escape: terms (Han and word characters) have none, and rows are made of
-# digits and , : ; only (written by documents.field_terms and index._assemble).
+# digits and , : ; only (written by documents.field_terms and index.run_rows).
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\u2028\u2029]')
 
 
