@@ -1,4 +1,4 @@
-"""The open-data catalog: catalog.json (reports and programmes) and catalog.csv (reports)."""
+"""The open data: catalog.json and .csv, datapackage.json, counties.geojson, and the citations (.bib, .ris, .csl.json)."""
 from __future__ import annotations
 
 import csv
@@ -6,10 +6,13 @@ import io
 import json
 from typing import Any
 
+from .. import cite, jsonld
 from ..content import Report
 from ..output import OutputFile
 from ..site import Site
 from .assets import source_path
+from .citation import entry_files
+from .places import geo_points
 
 _CSV_COLUMNS = ["url", "title", "county", "prefecture", "province", "date", "author", "programmes", "source_file"]
 
@@ -60,4 +63,24 @@ def catalog(site: Site) -> list[OutputFile]:
     return [
         OutputFile("catalog.json", data.encode("utf-8"), "catalog"),
         OutputFile("catalog.csv", _csv_text(rows).encode("utf-8"), "catalog"),
+    ]
+
+
+def open_data(site: Site) -> list[OutputFile]:
+    """datapackage.json (describing catalog.csv) and counties.geojson (every located county)."""
+    config = site.config
+    return [
+        OutputFile("datapackage.json", jsonld.datapackage(config.title, config.description, config.base_url), "catalog"),
+        OutputFile("counties.geojson", jsonld.counties_geojson(geo_points(site), config.base_url), "catalog"),
+    ]
+
+
+def citations(site: Site) -> list[OutputFile]:
+    """catalog.bib, catalog.ris and catalog.csl.json (every report, newest first), and each report's own entries."""
+    config, reports = site.config, site.reports
+    return [
+        OutputFile("catalog.bib", cite.bibtex(reports), "catalog"),
+        OutputFile("catalog.ris", cite.ris(reports, config.base_url, config.title), "catalog"),
+        OutputFile("catalog.csl.json", cite.csl_json(reports, config.base_url, config.title), "catalog"),
+        *entry_files(reports, config),
     ]
