@@ -5,7 +5,7 @@ import functools
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from markupsafe import Markup
 
@@ -146,8 +146,9 @@ def describe_pages(site: Site) -> list[Page]:
 
 def programme_pages(site: Site, describer: _Describer) -> list[Page]:
     """programmes/index.html and one page per programme, as the programmes module lays them out."""
-    # programmes.render_pages asks its renderer for page(template, url, **context): a Page here.
-    return list(programmes.render_pages(site, _ProgrammeDescriber(describer)))
+    # programmes.render_pages asks its renderer for page(template, url, **context): a Page here, though its
+    # signature still says OutputFile (it was written for the Renderer).
+    return cast("list[Page]", programmes.render_pages(site, _ProgrammeDescriber(describer)))
 
 
 class _ProgrammeDescriber:

@@ -15,7 +15,7 @@ class Removed:
     """Source lines removed for one reason: the reason, then (line, text) of each."""
 
     why: str
-    lines: tuple[tuple[int, str], ...]
+    rows: tuple[tuple[int, str], ...]
 
 
 @dataclass(frozen=True)
