@@ -1,4 +1,4 @@
-"""The open data: catalog.json and .csv, datapackage.json, counties.geojson, and the citations (.bib, .ris, .csl.json)."""
+"""The open data: catalog.json and catalog.csv, datapackage.json describing the CSV, counties.geojson."""
 from __future__ import annotations
 
 import csv
@@ -6,12 +6,11 @@ import io
 import json
 from typing import Any
 
-from .. import cite, jsonld
+from .. import jsonld
 from ..content import Report
 from ..output import OutputFile
 from ..site import Site
 from .assets import source_path
-from .citation import entry_files
 from .places import geo_points
 
 _CSV_COLUMNS = ["url", "title", "county", "prefecture", "province", "date", "author", "programmes", "source_file"]
@@ -74,13 +73,3 @@ def open_data(site: Site) -> list[OutputFile]:
         OutputFile("counties.geojson", jsonld.counties_geojson(geo_points(site), config.base_url), "catalog"),
     ]
 
-
-def citations(site: Site) -> list[OutputFile]:
-    """catalog.bib, catalog.ris and catalog.csl.json (every report, newest first), and each report's own entries."""
-    config, reports = site.config, site.reports
-    return [
-        OutputFile("catalog.bib", cite.bibtex(reports), "catalog"),
-        OutputFile("catalog.ris", cite.ris(reports, config.base_url, config.title), "catalog"),
-        OutputFile("catalog.csl.json", cite.csl_json(reports, config.base_url, config.title), "catalog"),
-        *entry_files(reports, config),
-    ]

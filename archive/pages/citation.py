@@ -1,4 +1,4 @@
-"""A report page's 引用本文 box: its GB/T 7714 references and its own BibTeX and RIS entries."""
+"""Citations: a report page's 引用本文 box, its own BibTeX and RIS entries, and catalog.bib, .ris and .csl.json."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,11 +33,18 @@ def citation(report: Report, config: Config) -> Citation:
     return Citation(cite.gbt7714(report), head, tail, bib, ris)
 
 
-def entry_files(reports: list[Report], config: Config) -> list[OutputFile]:
-    """Each report's own catalog entry as a file of its own: reports/<slug>.bib and reports/<slug>.ris."""
-    out = []
-    for report in reports:
-        bib, ris = entry_paths(report)
-        out.append(OutputFile(bib, cite.bibtex([report]), "citation"))
-        out.append(OutputFile(ris, cite.ris([report], config.base_url, config.title), "citation"))
+def citation_files(reports: list[Report], config: Config) -> list[OutputFile]:
+    """catalog.bib, catalog.ris and catalog.csl.json (the reports in the given order), and each report's own entries."""
+    bibs = [cite.bibtex([report]) for report in reports]
+    out = [
+        # bibtexparser writes a big library slower than its entries one by one (0.19 s against 0.05 s for 1,000);
+        # the entries joined by its block separator are the same bytes (tests/test_research_site.py)
+        OutputFile("catalog.bib", b"\n".join(bibs), "catalog"),
+        OutputFile("catalog.ris", cite.ris(reports, config.base_url, config.title), "catalog"),
+        OutputFile("catalog.csl.json", cite.csl_json(reports, config.base_url, config.title), "catalog"),
+    ]
+    for report, bib in zip(reports, bibs):
+        bib_path, ris_path = entry_paths(report)
+        out.append(OutputFile(bib_path, bib, "citation"))
+        out.append(OutputFile(ris_path, cite.ris([report], config.base_url, config.title), "citation"))
     return out
