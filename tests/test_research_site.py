@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import bibtexparser
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_cli
 from test_cite import EXPECTED, _parse_ris
 from test_pages import changed, keys_of, site_of
 
@@ -141,3 +141,20 @@ def test_a_provenance_edit_changes_its_report_page_key_only(project: Path) -> No
     record = project / "content/reports/2018-lengshuitan.provenance.yml"
     record.write_text(record.read_text(encoding="utf-8").replace("why: 网页导航", "why: 网页导航栏"), encoding="utf-8")
     assert changed(before, keys_of(project)) == {"reports/2018-lengshuitan.html"}
+
+
+def test_retrieved_is_the_access_date_of_an_online_original(tmp_path: Path, project: Path) -> None:
+    page_file = project / "content/reports/2018-xiangxi.md"
+    text = page_file.read_text(encoding="utf-8")
+    page_file.write_text(text.replace("editor: 陈义\n", "editor: 陈义\nsource_url: http://www.sxzzw.gov.cn/1.html\nretrieved: 2019-03-01\n"),
+                         encoding="utf-8")
+    out = tmp_path / "site"
+    result = run_cli("--out", str(out), cwd=project)
+    assert result.returncode == 0, result.stderr
+    expected = "向光旭,田智.构建“四大体系” 创建平安和谐湘西[EB/OL].三湘综治网,2018(2018-12-05)[2019-03-01].http://www.sxzzw.gov.cn/1.html."
+    assert f'id="cite-original">{expected}</p>' in page(out, "reports/2018-xiangxi.html")
+    assert "urldate = {2019-03-01}" in page(out, "reports/2018-xiangxi.bib")
+    page_file.write_text(text.replace("editor: 陈义\n", "editor: 陈义\nretrieved: 2019-13\n"), encoding="utf-8")
+    result = run_cli("check", cwd=project)
+    line = text.split("editor: 陈义\n")[0].count("\n") + 2
+    assert result.returncode == 1 and f"2018-xiangxi.md:{line}: date '2019-13' has no month 13" in result.stdout + result.stderr
