@@ -48,7 +48,7 @@ def analyse(content: Content, problems: Problems, cache: Cache | None = None) ->
 
 
 def prepare(content: Content, problems: Problems, cache: Cache | None = None,
-            jobs: int = 1) -> tuple[Site, list[search.Partial] | None]:
+            jobs: int = 1) -> tuple[Site, list[search.DocTerms] | None]:
     """analyse(), and with several processes also the search index of what is known before analysis."""
     matcher = programmes.Matcher.from_registry(content.programmes, problems)
     if jobs == 1:

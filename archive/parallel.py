@@ -214,7 +214,7 @@ class Prepared:
 
     bodies: dict  # slug -> RenderedBody, in the order of the reports loaded
     analysed: dict[str, programmes.Findings]  # slug -> programmes.find() of the report
-    parts: list[search.Partial]  # the search index of every field but the programme field
+    parts: list[search.DocTerms]  # every report's search terms (in the site's order), programmes not yet known
 
 
 def prepare(reports: list[Report], order: list[Report], programme_list: list, matcher, n: int) -> Prepared:
@@ -232,17 +232,17 @@ def prepare(reports: list[Report], order: list[Report], programme_list: list, ma
             if claims.mine(k):
                 bodies = [markdown.render_body(report, matcher) for report in run]
                 analysed = programmes.report_analyses(run, dict(zip((r.slug for r in run), bodies)), matcher, programme_list)
-                docs = [search.document(report, body, []) for report, body in zip(run, bodies)]
-                claims.give((k, (bodies, analysed, search.partial(first, docs))))
+                terms = [search.report_terms(report, body, []) for report, body in zip(run, bodies)]  # programmes: later
+                claims.give((k, (bodies, analysed, terms)))
         return claims.given if main else None  # every process's runs, once share() returns
 
-    done: dict[int, tuple[list, dict, search.Partial]] = dict(share(task, n)[0])
+    done: dict[int, tuple[list, dict, list[search.DocTerms]]] = dict(share(task, n)[0])
     rendered, analysed = {}, {}
     for k, (first, run) in enumerate(runs):
         rendered.update(zip((report.slug for report in run), done[k][0]))
         analysed.update(done[k][1])
     return Prepared({report.slug: rendered[report.slug] for report in reports}, analysed,
-                    [done[k][2] for k in range(len(runs))])
+                    [terms for k in range(len(runs)) for terms in done[k][2]])
 
 
 def _runs(count: int, n: int) -> list[tuple[int, int]]:
@@ -255,7 +255,7 @@ def _runs(count: int, n: int) -> list[tuple[int, int]]:
     return runs
 
 
-def render(site, layouts, parts: list[search.Partial] | None, n: int, staging: Staging) -> list[OutputFile]:
+def render(site, layouts, parts: list[search.DocTerms] | None, n: int, staging: Staging) -> list[OutputFile]:
     """Every file of the site: the pages shared out, the search index and the other files made here meanwhile.
 
     Each process writes what it renders into the staging folder as it goes (creating files costs as
@@ -266,7 +266,7 @@ def render(site, layouts, parts: list[search.Partial] | None, n: int, staging: S
     def task(claims: Claims, main: bool) -> tuple[dict[int, OutputFile], list[OutputFile]]:
         rest = []
         if main:
-            rest = search.build_search(site, parts)
+            rest = search.build_search(site, None if parts is None else search.with_mentions(site, parts))
             staging.write_ahead(rest)
         renderer = pages.Renderer(layouts)
         rendered: dict[int, OutputFile] = {}

@@ -42,7 +42,8 @@ def run_plain(content: Path, out: Path) -> dict:
     from archive import search
 
     search.build_search = lambda site, *a, **k: []  # the page templates still render; only the index is skipped
-    search.partial = lambda first, docs: None  # a parallel build indexes report fields with the bodies: skipped too
+    search.report_terms = lambda report, body, mentioned: None  # a parallel build tokenizes with the bodies: skipped too
+    search.with_mentions = lambda site, terms: None
     return run_full(content, out)
 
 

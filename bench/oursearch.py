@@ -1,6 +1,6 @@
 """How the benchmark drives our own search in a built site: which files are the index, and its JS API.
 
-Read from layouts/static/js/search.js and search-ui.js: the UI loads four scripts in order, then
+Read from layouts/static/js/search.js and search-ui.js: the UI loads three scripts in order, then
 `ArchiveSearch.init(base)` loads assets/search/manifest.js; `ArchiveSearch.search(q)` loads only the term
 shards the query needs and resolves to {units, results: [{ref, doc, score}]} (starting to load the doc
 files of the first 10 results); `loadDoc(n)` loads a result's doc file, then `details(n)` gives its title,
@@ -13,7 +13,7 @@ from pathlib import Path
 import browser as web
 
 SEARCH_DIR = "assets/search"
-ENGINE_SCRIPTS = ["assets/js/ts-chars.js", "assets/js/tokenize.js", "assets/search/lunr.min.js", "assets/js/search.js"]
+ENGINE_SCRIPTS = ["assets/js/ts-chars.js", "assets/js/tokenize.js", "assets/js/search.js"]
 
 
 def index_files(site: Path) -> tuple[list[Path], str]:
@@ -25,7 +25,7 @@ def index_files(site: Path) -> tuple[list[Path], str]:
     shards = sorted(folder.glob("shard-*.js"))
     docs = sorted(folder.glob("doc-*.js"))
     note = (f"`{SEARCH_DIR}/`: {len(manifest)} manifest and list, {len(shards)} term shard(s), {len(docs)} snippet file(s) "
-            "(lunr.min.js and the engine scripts are code, not counted)")
+            "(the engine scripts are code, not counted)")
     return manifest + shards + docs, note
 
 

@@ -1,25 +1,38 @@
-"""The search index on the real reports: equal to lunr.py's, sharded without changing a score, and the
-browser engine (run by node) finding exactly what a substring scan of the folded text finds."""
+"""The search index on the real reports: equal to lunr.py's, sharded without changing a score, ranked as
+lunr ranks (golden rankings, lunr.js itself as the reference), and the browser engine (run by node)
+finding exactly what a substring scan of the folded text finds."""
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from search_reference import lunr_json, reference_index
+from test_tokenize import MIXED
 
 from archive import search
 from archive.build import BuildOptions, analyse, load
 from archive.errors import Problems
-from archive.tokenize import HAN, TRANSPARENT, char_class, fold, tokenize, tokenize_reference
 from archive.output import write_tree
-from conftest import ROOT
-from test_tokenize import MIXED
+from archive.search import shards as shard_files
+from archive.tokenize import (
+    HAN,
+    TRANSPARENT,
+    char_class,
+    fold,
+    tokenize,
+    tokenize_reference,
+)
 
 HARNESS = ROOT / "tests" / "js" / "search_harness.js"
+GOLDEN = ROOT / "tests" / "search_golden.json"
 
 
 # ---------------------------------------------------------------- shared with test_search_browser.py
@@ -140,9 +153,14 @@ class Harness:
         self.proc.wait(timeout=10)
 
 
-def write_index(site, docs, out: Path, shards: int | None) -> Path:
+def index_of(docs: list[search.SearchDoc]) -> search.Index:
+    """The index of the documents, tokenized here."""
+    return search.build_index([search.doc_terms(d) for d in docs])
+
+
+def write_index(site, docs, out: Path, shards: int | None, shard_bytes: int = search.SHARD_BYTES) -> Path:
     """The index files alone (manifest, shards, snippets) in a folder, for the node harness."""
-    files = search.index_files(site, docs, search.build_index(docs), shards=shards)
+    files = search.index_files(site, docs, index_of(docs), shards=shards, shard_bytes=shard_bytes)
     out.mkdir(parents=True, exist_ok=True)
     write_tree(files, out)
     return out
@@ -166,8 +184,8 @@ def as_comparable(index: dict) -> dict:
 
 def test_index_is_what_lunr_py_builds(docs):
     """The fast builder writes lunr.py's index exactly: terms, term numbers, positions and scores."""
-    reference = search.reference_index(docs)
-    ours = json.loads(json.dumps(search.lunr_json(search.build_index(docs))))
+    reference = reference_index(docs)
+    ours = json.loads(json.dumps(lunr_json(index_of(docs))))
     assert ours == reference
     assert len(reference["invertedIndex"]) > 5000
     # nothing stripped Chinese: the bigrams of a programme name are terms
@@ -179,7 +197,7 @@ def test_index_is_what_lunr_py_builds(docs):
 def test_lunr_js_loads_the_index(docs, tmp_path):
     """lunr.js 2.3.9 itself loads lunr.py's JSON and finds the report of a bigram."""
     path = tmp_path / "index.json"
-    path.write_text(json.dumps(search.reference_index(docs), ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps(reference_index(docs), ensure_ascii=False), encoding="utf-8")
     script = (
         "const lunr = require(process.argv[1] + '/node_modules/lunr/lunr.js');"
         "const idx = lunr.Index.load(JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8')));"
@@ -191,24 +209,22 @@ def test_lunr_js_loads_the_index(docs, tmp_path):
 
 
 @pytest.mark.parametrize("shards", [1, 7, None])
-def test_shards_hold_the_whole_index(site, docs, tmp_path, shards, monkeypatch):
+def test_shards_hold_the_whole_index(site, docs, tmp_path, shards):
     """All shards together, read back by search.js, are the lunr index again."""
     if shards is None:  # small shards: the busiest first characters are split by their second
-        monkeypatch.setattr(search, "SHARD_BYTES", 3000)
-        assert search.plan_shards(search.build_index(docs))[1]
-    h = Harness(write_index(site, docs, tmp_path / "site", shards))
+        assert search.plan_shards(index_of(docs), 3000)[1]
+    h = Harness(write_index(site, docs, tmp_path / "site", shards, shard_bytes=3000))
     try:
-        assert as_comparable(h.ask({"lunr": True})) == as_comparable(search.lunr_json(search.build_index(docs)))
+        assert as_comparable(h.ask({"lunr": True})) == as_comparable(lunr_json(index_of(docs)))
     finally:
         h.close()
 
 
-def test_sharding_changes_no_result_and_no_score(site, docs, tmp_path, monkeypatch):
+def test_sharding_changes_no_result_and_no_score(site, docs, tmp_path):
     """The same queries over one shard and over many (split ones too): identical results, order and scores."""
     one = Harness(write_index(site, docs, tmp_path / "one", 1))
     many = Harness(write_index(site, docs, tmp_path / "many", 9))
-    monkeypatch.setattr(search, "SHARD_BYTES", 3000)
-    split = Harness(write_index(site, docs, tmp_path / "split", None))
+    split = Harness(write_index(site, docs, tmp_path / "split", None, shard_bytes=3000))
     try:
         for q in ["雪亮工程", "平安 建设", "县", "平", "调解 -人民调解", "网格化 2017", "郟縣", "综治中心", "-雪亮工程"]:
             expected = one.ask({"q": q})
@@ -218,6 +234,43 @@ def test_sharding_changes_no_result_and_no_score(site, docs, tmp_path, monkeypat
     finally:
         for h in (one, many, split):
             h.close()
+
+
+def test_rankings_of_real_queries_are_the_golden_ones(harness):
+    """Real queries on the five reports rank as lunr ranked them when the engine still loaded lunr.js (1efd3f1)."""
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))["queries"]
+    assert {"雪亮工程", "网格化管理", "综治中心", "人民调解", "平江县"} <= golden.keys()
+    for q, expected in golden.items():
+        ours = harness.ask({"q": q})
+        assert ours["refs"] == [ref for ref, _ in expected], q
+        assert ours["scores"] == pytest.approx([score for _, score in expected], rel=1e-9, abs=1e-9), q
+
+
+def bm25_scores(index: dict, terms: list[str]) -> dict[str, float]:
+    """A short reference of lunr's ranking: each term required; a document's score is, summed over its
+    fields, the query vector (1 per term) dotted with the field's BM25 vector, over the query's length."""
+    inverted = dict(index["invertedIndex"])
+    vectors = {ref: dict(zip(flat[0::2], flat[1::2])) for ref, flat in index["fieldVectors"]}
+    weights: dict[int, int] = {}
+    for term in terms:
+        weights[inverted[term]["_index"]] = weights.get(inverted[term]["_index"], 0) + 1
+    magnitude = sum(w * w for w in weights.values()) ** 0.5
+    refs = set.intersection(*({ref for f in index["fields"] for ref in inverted[t][f]} for t in terms))
+    return {ref: sum(sum(w * vectors[f"{f}/{ref}"].get(n, 0) for n, w in weights.items()) / magnitude
+                     for f in index["fields"] if any(ref in inverted[t][f] for t in terms)) for ref in refs}
+
+
+def test_scores_are_lunrs_bm25_with_field_boosts(docs, harness):
+    """The engine's scores equal a short reference of lunr's model over lunr.py's own vectors."""
+    index = reference_index(docs)
+    for q in ["雪亮工程", "网格化管理", "综治中心", "人民调解", "平江县", "平安 建设", "雪亮工程 2017 ", "首善之区"]:
+        terms = [t.term for t in tokenize(q) if t.kind != "t"]  # a run's last character only finds by prefix
+        expected = bm25_scores(index, terms)
+        ours = harness.ask({"q": q})
+        assert ours["refs"], q
+        assert set(ours["refs"]) <= expected.keys(), q  # phrases then keep the reports holding them whole
+        assert ours["scores"] == pytest.approx([expected[ref] for ref in ours["refs"]], rel=1e-12), q
+        assert ours["scores"] == sorted(ours["scores"], reverse=True), q
 
 
 def test_results_and_scores_are_what_lunr_js_itself_gives(harness):
@@ -235,12 +288,12 @@ def test_results_and_scores_are_what_lunr_js_itself_gives(harness):
 
 def test_shard_scripts_are_the_json_encoders_output(docs):
     """Shards are written without the JSON encoder: the bytes are json.dumps's, and text it would escape goes to it."""
-    index = search.build_index(docs)
+    index = index_of(docs)
     entries = [[term, *index.postings[term]] for term in sorted(index.postings)]
-    assert search._shard_script(3, entries) == search._script("shard", [3, entries])
+    assert shard_files.shard_script(3, entries) == shard_files._script("shard", [3, entries])
     odd = [["雪亮", 1, "0,5", "", "", "", ""], ['a"b\\\n', 2, "1,3", "", "", "", ""]]
-    assert search._shard_script(0, odd) == search._script("shard", [0, odd])
-    json.loads(search._shard_script(0, odd).decode()[len("ArchiveSearch.shard("):-3])
+    assert shard_files.shard_script(0, odd) == shard_files._script("shard", [0, odd])
+    json.loads(shard_files.shard_script(0, odd).decode()[len("ArchiveSearch.shard("):-3])
 
 
 @settings(max_examples=200, deadline=None)
@@ -256,22 +309,70 @@ def test_a_fields_rows_are_its_tokens_grouped_plainly(text):
         steps = ",".join(str(b - a) for a, b in zip([0, *at], at))
         odd = [f"{at.index(t.start)},{t.length}" for t in tokens if t.term == term and t.length != len(term)]
         expected[term] = steps + (":" + ",".join(odd) if odd else "")
-    count, rows = search.field_terms(text)
-    assert count == len(tokens)
-    assert list(rows.items()) == list(expected.items())
+    terms = search.field_terms(text)
+    assert terms.count == len(tokens)
+    assert list(terms.items()) == list(expected.items())
 
 
 def test_index_files_are_deterministic(site, docs):
-    first = search.index_files(site, docs, search.build_index(docs))
-    second = search.index_files(site, search.documents(site), search.build_index(search.documents(site)))
+    first = search.index_files(site, docs, index_of(docs))
+    second = search.index_files(site, search.documents(site), index_of(search.documents(site)))
     assert [(f.path, f.data) for f in first] == [(f.path, f.data) for f in second]
+    assert [(f.path, f.data) for f in search.build_search(site)] == [(f.path, f.data) for f in first]
 
 
-def test_site_has_the_index_scripts_and_lunr(built_site):
+def test_report_terms_are_a_pure_record_that_travels_between_processes(site):
+    """Per-report work is a pure function of its arguments: the same call gives an equal, frozen, picklable record."""
+    report = site.reports[0]
+    mentioned = search.documents(site)[0].programmes
+    programmes = [p for p in site.programmes if p.slug in mentioned]
+    terms = search.report_terms(report, site.bodies[report.slug], programmes)
+    assert terms == search.report_terms(report, site.bodies[report.slug], programmes)
+    assert pickle.loads(pickle.dumps(terms)) == terms
+    with pytest.raises(AttributeError):
+        terms.doc = None  # type: ignore[misc]
+
+
+def test_terms_made_before_the_programme_analysis_give_the_same_files(site):
+    """A build that tokenizes reports before analysing programmes (the parallel one) adds them after: same bytes."""
+    early = [search.report_terms(r, site.bodies.get(r.slug), []) for r in site.reports]
+    late = search.build_search(site, search.with_mentions(site, early))
+    assert [(f.path, f.data) for f in late] == [(f.path, f.data) for f in search.build_search(site)]
+    with pytest.raises(ValueError):
+        search.build_search(site, early[::-1])
+
+
+def test_runs_of_any_length_give_the_same_index(docs):
+    """Rows are assembled run by run and the runs joined: the index does not depend on the runs' length."""
+    terms = [search.doc_terms(d) for d in docs]
+    whole = search.build_index(terms)
+    for run in (1, 2, 3):
+        assert search.build_index(terms, run=run) == whole, run
+
+
+def test_a_memo_of_the_last_build_gives_the_same_files(site):
+    """A watch session passes the last build's memo: unchanged reports' terms and runs are reused, the files the same."""
+    memo: dict = {}
+    files = [(f.path, f.data) for f in search.build_search(site, memo=memo)]
+    assert files == [(f.path, f.data) for f in search.build_search(site)]
+    kept = dict(memo)
+    assert len(kept) == len(site.reports) + 1  # every document's terms and the one run of five
+    report = site.reports[2]
+    body = site.bodies[report.slug]
+    more = [*body.paragraphs, replace(body.paragraphs[-1], anchor="p99", text="新增一段：平安乡村·雪亮工程，郟縣试点，4+X模式。")]
+    edited = replace(site, bodies={**site.bodies, report.slug: replace(body, paragraphs=more)})
+    again = [(f.path, f.data) for f in search.build_search(edited, memo=memo)]
+    assert again == [(f.path, f.data) for f in search.build_search(edited)] != files
+    reused = [key for key, value in memo.items() if kept.get(key) is value]
+    assert len(reused) == len(site.reports) - 1 and len(memo) == len(kept)  # the edited document's terms and the run are new
+
+
+def test_site_has_the_index_scripts_and_no_lunr(built_site):
+    """The engine ranks without lunr.js: the site neither ships nor loads it."""
     assets = built_site / "assets"
     assert (assets / "search" / "manifest.js").read_text(encoding="utf-8").startswith("ArchiveSearch.manifest(")
-    assert (assets / "search" / "lunr.min.js").read_bytes() == (ROOT / "node_modules/lunr/lunr.min.js").read_bytes()
-    assert "2.3.9" in (assets / "search" / "lunr.min.js").read_text(encoding="utf-8")[:200]
+    assert not (assets / "search" / "lunr.min.js").exists()
+    assert not [p for p in built_site.rglob("*") if p.is_file() and b"lunr.min.js" in p.read_bytes()]
     for name in ("search-ui.js", "search.js", "tokenize.js", "ts-chars.js"):
         assert (assets / "js" / name).is_file()
     page = (built_site / "search.html").read_text(encoding="utf-8")
@@ -401,38 +502,6 @@ def test_no_results_suggests_the_closest_name(harness):
     assert harness.ask({"suggest": "雪亮工程建设2099"}) == "雪亮工程"
     assert harness.ask({"suggest": "郏县县城"}) == "郏县"
     assert harness.ask({"suggest": "<img src=x>"}) is None
-
-
-def test_patching_the_previous_index_gives_the_full_build(site, docs, monkeypatch):
-    """Watch mode: edits of one report patch the last index; each result equals a build from scratch."""
-    from dataclasses import replace
-
-    def full(ds):
-        monkeypatch.setattr(search, "_PREVIOUS", [])
-        return search.index_files(site, ds, search.build_index(ds))
-
-    def patched(ds):
-        return search.index_files(site, ds, search.build_index(ds))
-
-    first = docs[1]
-    edits = [
-        replace(first, body=first.body + "\n新增一段：平安乡村·雪亮工程建设，郟縣试点，4+X模式。"),  # new terms, a new row
-        replace(first, body=first.body.replace("平安", "安宁")),  # positions change, terms leave
-        replace(first, body=""),  # every body row of the report goes
-        replace(docs[3], title=docs[3].title + "（修订）"),  # another report, the title field
-    ]
-    monkeypatch.setattr(search, "_PREVIOUS", [])  # a state of this test's own
-    patched(docs)
-    current = list(docs)
-    for edit in edits:
-        n = next(i for i, d in enumerate(current) if d.ref == edit.ref)
-        current[n] = edit
-        before = search._PREVIOUS[0].joined
-        got = patched(current)
-        assert search._PREVIOUS[0].joined is before, "the previous index was patched, not rebuilt"
-        state = search._PREVIOUS
-        assert [(f.path, f.data) for f in got] == [(f.path, f.data) for f in full(current)], edit.ref
-        monkeypatch.setattr(search, "_PREVIOUS", state)  # go on from the patched index, as a watch session does
 
 
 def test_the_word_being_typed_matches_as_a_prefix(docs, harness):

@@ -202,7 +202,7 @@ def test_a_search_loads_its_shards_and_its_first_results_files_only(watch, root,
         const s = (src) => new Promise((ok) => { const e = document.createElement('script'); e.src = src; e.async = false;
                                                   e.onload = ok; document.head.appendChild(e); });
         for (const p of ['ts-chars.js', 'tokenize.js']) await s('assets/js/' + p);
-        await s('assets/search/lunr.min.js'); await s('assets/js/search.js');
+        await s('assets/js/search.js');
         await ArchiveSearch.init('');
     }""")
     before = len(loaded)

@@ -1,8 +1,8 @@
 // Helper for tests/test_search.py: the browser's search engine run by node over a built site.
 // Usage: node search_harness.js SITE_DIR; then one JSON request per line on stdin:
 //   {"q": "雪亮工程"}            -> {"refs": [...], "scores": [...]}
-//   {"q": "县", "lunr": true}   -> the same, answered by lunr.js's own Index.query (the reference)
-//   {"lunr": true}               -> the index of all shards as lunr JSON
+//   {"q": "县", "lunr": true}   -> the same, answered by lunr.js's own Index.query (lunr_reference.js)
+//   {"lunr": true}               -> the index of all shards as lunr JSON (lunr_reference.js)
 //   {"snippets": q, "doc": n}    -> the passages shown for document n
 //   {"highlights": q, "texts": [...]} -> per text, [the ranges marked, as tokenizing the whole text marks them]
 //   {"details": n}               -> {ref, title, county, date} of document n, from its doc file
@@ -11,6 +11,7 @@
 const path = require("node:path");
 const readline = require("node:readline");
 const engine = require("../../layouts/static/js/search.js");
+const reference = require("./lunr_reference.js");
 
 global.ArchiveSearch = engine;
 const site = path.resolve(process.argv[2]);
@@ -18,10 +19,10 @@ engine.init("", (p) => { require(path.join(site, p)); return Promise.resolve(); 
 
 async function answer(req) {
   if (req.q !== undefined) {
-    const out = await (req.lunr ? engine.referenceSearch(req.q) : engine.search(req.q));
+    const out = await (req.lunr ? reference.referenceSearch(engine, req.q) : engine.search(req.q));
     return { refs: out.results.map((r) => r.ref), scores: out.results.map((r) => r.score) };
   }
-  if (req.lunr) { await engine.init(); await engine.loadAll(); return engine.toLunrJSON(); }
+  if (req.lunr) { await engine.init(); await engine.loadAll(); return reference.toLunrJSON(engine); }
   if (req.snippets !== undefined) {
     await engine.init(); await engine.loadDoc(req.doc);
     const units = engine.parse(req.snippets);

@@ -25,8 +25,7 @@
   /* The engine and its manifest, loaded once, on first use. */
   function engine() {
     if (!ready) {
-      ready = Promise.all(["assets/js/ts-chars.js", "assets/js/tokenize.js", "assets/search/lunr.min.js",
-                           "assets/js/search.js"].map(loadScript))
+      ready = Promise.all(["assets/js/ts-chars.js", "assets/js/tokenize.js", "assets/js/search.js"].map(loadScript))
         .then(function () { return window.ArchiveSearch.init(base); })
         .then(function () { return window.ArchiveSearch; });
     }

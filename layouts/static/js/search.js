@@ -1,12 +1,13 @@
 //# allFunctionsCalledOnLoad
 /* The search engine of the archive: loads the index as scripts (so it works from file://), only the
-   term shards a query needs, and answers queries with lunr.js's ranking, then keeps only the results
-   in which every typed Chinese run occurs contiguously.
+   term shards a query needs, and answers queries with lunr's ranking (BM25 with field boosts), then
+   keeps only the results in which every typed Chinese run occurs contiguously.
 
-   Scores are lunr.Index.query's, computed here directly: lunr builds a Set per expanded term and
-   field and unions them (a one-character query over 1,000 reports expands to hundreds of terms and
-   took 100-200 ms); evaluate() does the same arithmetic in the same order over the rows a query
-   touches (tests compare every score with lunr.js querying the same index: referenceSearch).
+   Scores are lunr.Index.query's, computed here directly, without lunr.js: lunr builds a Set per
+   expanded term and field and unions them (a one-character query over 1,000 reports expands to
+   hundreds of terms and took 100-200 ms); evaluate() does the same arithmetic in the same order
+   over the rows a query touches (tests/js/lunr_reference.js has lunr.js query the same index, and
+   the tests compare every score).
 
    Index files (written by archive/search.py), each a script calling back into this object:
      assets/search/manifest.js   ArchiveSearch.manifest({fields, count, lengths, refs, shards, split, suggest})
@@ -25,11 +26,11 @@
    A plain script (window.ArchiveSearch) that node can also require. */
 (function (root, factory) {
   if (typeof module === "object" && module.exports) {
-    module.exports = factory(require("./tokenize.js"), require("../../../node_modules/lunr/lunr.js"));
+    module.exports = factory(require("./tokenize.js"));
   } else {
-    root.ArchiveSearch = factory(root.ArchiveTokenize, root.lunr);
+    root.ArchiveSearch = factory(root.ArchiveTokenize);
   }
-})(typeof self !== "undefined" ? self : this, function (tk, lunrLib) {
+})(typeof self !== "undefined" ? self : this, function (tk) {
   "use strict";
 
   var state = {
@@ -44,8 +45,6 @@
     unindexed: [],                   // shards loaded since byFirst was last brought up to date
     postings: Object.create(null),   // term -> rows decoded on first use (see posting())
     expansions: Object.create(null), // prefix -> lunr's expansion of prefix* over the loaded terms
-    index: null,                     // lunr.Index over everything loaded (reference and tests only)
-    dirty: true,
     refs: [],             // doc number -> page URL relative to the site root
     docs: {},             // doc number -> [[anchor, text], ...]
     folded: {},           // doc number -> each passage folded as search sees it (see doc())
@@ -54,8 +53,6 @@
     made: {},             // doc number -> {units, passages}: snippets(n, units) made when its file came
     list: null            // list.js, once loaded
   };
-
-  function lunr() { return lunrLib || (typeof window !== "undefined" && window.lunr); }
 
   /* ------------------------------------------------------------ loading */
 
@@ -179,7 +176,6 @@
     }
     state.unindexed.push(entries);
     state.expansions = Object.create(null);
-    state.dirty = true;
   }
 
   /* A term's rows per field: {number, fields: [{docs, scores, text, starts, ends}]}, or null: for
@@ -304,79 +300,6 @@
     return out;
   }
 
-  function sortedPairs(flat) {
-    var pairs = [];
-    for (var i = 0; i < flat.length; i += 2) { pairs.push([flat[i], flat[i + 1]]); }
-    pairs.sort(function (a, b) { return a[0] - b[0]; });
-    var out = [];
-    for (var j = 0; j < pairs.length; j++) { out.push(pairs[j][0], pairs[j][1]); }
-    return out;
-  }
-
-  /* The lunr index over the terms loaded so far, as lunr.js itself would hold it (for
-     referenceSearch and toLunrJSON; queries do not need it). */
-  function lunrIndex() {
-    if (!state.dirty) { return state.index; }
-    var L = lunr(), m = state.manifest, inverted = Object.create(null), vectors = Object.create(null);
-    var terms = Object.keys(state.entries).sort();
-    terms.forEach(function (term) {
-      var p = posting(term), lunrPosting = { _index: p.number };
-      m.fields.forEach(function (field, f) {
-        var byRef = {}, rows = p.fields[f];
-        rows.docs.forEach(function (d, i) {
-          var fieldRef = field + "/" + state.refs[d];
-          byRef[state.refs[d]] = {};
-          (vectors[fieldRef] || (vectors[fieldRef] = [])).push(p.number, rows.scores[i]);
-        });
-        lunrPosting[field] = byRef;
-      });
-      inverted[term] = lunrPosting;
-    });
-    var fieldVectors = Object.create(null);
-    state.refs.forEach(function (ref) {
-      m.fields.forEach(function (field) {
-        var fieldRef = field + "/" + ref;
-        fieldVectors[fieldRef] = new L.Vector(sortedPairs(vectors[fieldRef] || []));
-      });
-    });
-    state.index = new L.Index({
-      invertedIndex: inverted,
-      fieldVectors: fieldVectors,
-      tokenSet: L.TokenSet.fromArray(terms),
-      fields: m.fields,
-      pipeline: new L.Pipeline()
-    });
-    state.dirty = false;
-    return state.index;
-  }
-
-  /* The loaded shards as the lunr JSON they came from (tests compare it with lunr.py's). */
-  function toLunrJSON() {
-    var m = state.manifest, idx = lunrIndex(), fieldVectors = [];
-    for (var d = 0; d < m.count; d++) {
-      for (var f = 0; f < m.fields.length; f++) {
-        var fieldRef = m.fields[f] + "/" + state.refs[d];
-        fieldVectors.push([fieldRef, idx.fieldVectors[fieldRef].elements]);
-      }
-    }
-    var terms = Object.keys(state.entries).sort();
-    return {
-      version: m.lunr, fields: m.fields, fieldVectors: fieldVectors, pipeline: [],
-      invertedIndex: terms.map(function (t) {
-        var p = posting(t), lunrPosting = { _index: p.number };
-        m.fields.forEach(function (field, f) {
-          lunrPosting[field] = {};
-          p.fields[f].docs.forEach(function (d) {
-            var flat = positions(t, f, d), pairs = [];
-            for (var i = 0; i < flat.length; i += 2) { pairs.push([flat[i], flat[i + 1]]); }
-            lunrPosting[field][state.refs[d]] = { position: pairs };
-          });
-        });
-        return [t, lunrPosting];
-      })
-    };
-  }
-
   /* The shards that may hold a term (every term starting with it, for a prefix). */
   function shardsOf(term, prefix) {
     var m = state.manifest, chars = Array.from(term), split = m.split && m.split[chars[0]];
@@ -462,17 +385,27 @@
   }
 
   /* The loaded terms a token stands for, in the order lunr.js expands them: [term] or, for a
-     prefix, every term starting with it. Only terms starting with the prefix can match, and lunr's
-     token set orders them by their characters alone, so a token set of those terms gives lunr's
-     order without building one over every loaded term. */
+     prefix, every term starting with it. The order decides in which order a document's fields
+     are added up (see evaluate). */
   function expand(token) {
     if (!token.prefix) { return state.entries[token.term] ? [token.term] : []; }
     var hit = state.expansions[token.term];
     if (hit) { return hit; }
-    var L = lunr(), prefix = token.term;
+    var prefix = token.term;
     var terms = (firsts()[String.fromCodePoint(prefix.codePointAt(0))] || [])
-      .filter(function (t) { return t.lastIndexOf(prefix, 0) === 0; }).sort();
-    return (state.expansions[prefix] = L.TokenSet.fromArray(terms).intersect(L.TokenSet.fromString(prefix + "*")).toArray());
+      .filter(function (t) { return t.lastIndexOf(prefix, 0) === 0; });
+    return (state.expansions[prefix] = terms.sort(lunrOrder));
+  }
+
+  /* The order of lunr.js's TokenSet.toArray: it walks the trie of the terms depth first with a
+     stack, so a term comes before the longer terms it begins, and of two terms that differ, the one
+     with the larger code unit where they first differ comes first. */
+  function lunrOrder(a, b) {
+    for (var i = 0, n = Math.min(a.length, b.length); i < n; i++) {
+      var d = b.charCodeAt(i) - a.charCodeAt(i);
+      if (d) { return d; }
+    }
+    return a.length - b.length;
   }
 
   /* The positions of any of the postings in one field of a document, flat and in ascending order. */
@@ -569,15 +502,6 @@
     });
   }
 
-  /* The same search answered by lunr.js's own Index.query over every loaded term (tests compare). */
-  function referenceSearch(q) {
-    return init().then(function () {
-      var units = parse(q);
-      if (!units.length) { return { units: units, results: [] }; }
-      return loadShards(queryTokens(units)).then(function () { return run(units, lunrQuery); });
-    });
-  }
-
   /* The query's clauses as lunr receives them: [{term, prefix, prohibited}], each once. */
   function clauses(units) {
     var out = [], seen = {};
@@ -594,25 +518,10 @@
     return out;
   }
 
-  /* lunr.Index.query for these clauses: [{doc, score}]. */
-  function lunrQuery(list) {
-    var L = lunr(), number = {};
-    state.refs.forEach(function (ref, n) { number[ref] = n; });
-    return lunrIndex().query(function (query) {
-      list.forEach(function (c) {
-        query.term(c.term, {
-          usePipeline: false,
-          wildcard: c.prefix ? L.Query.wildcard.TRAILING : L.Query.wildcard.NONE,
-          presence: c.prohibited ? L.Query.presence.PROHIBITED : L.Query.presence.REQUIRED
-        });
-      });
-    }).map(function (r) { return { doc: number[r.ref], score: r.score }; });
-  }
-
-  /* What lunrQuery gives, computed without lunr's sets: every required clause must match in some
-     field, no prohibited one may; a document's score is, field by field in the order lunr first
-     meets them, the query vector (1 per expanded term, added up) dotted with the field's BM25
-     vector in term-number order, divided by the query vector's length. */
+  /* lunr.Index.query for these clauses, computed without lunr's sets: every required clause must
+     match in some field, no prohibited one may; a document's score is, field by field in the order
+     lunr first meets them, the query vector (1 per expanded term, added up) dotted with the field's
+     BM25 vector in term-number order, divided by the query vector's length. */
   function evaluate(list) {
     var m = state.manifest, nf = m.fields.length, nd = m.count;
     var weight = Object.create(null), used = [], required = 0, seen = 0;
@@ -673,12 +582,13 @@
     return results;
   }
 
-  /* The results in order: ranked first, then checked for the phrases in that order, so that the
-     doc files of the first `details` results load while the others are checked. */
-  function run(units, query, details) {
+  /* The results in order: ranked first (rank(clauses) -> [{doc, score}], evaluate or a reference),
+     then checked for the phrases in that order, so that the doc files of the first `details`
+     results load while the others are checked. */
+  function run(units, rank, details) {
     var positive = units.filter(function (u) { return !u.negated; }), found;
     if (positive.length) {
-      found = query(clauses(units));
+      found = rank(clauses(units));
     } else {
       found = [];
       for (var n = 0; n < state.manifest.count; n++) { found.push({ doc: n, score: 0 }); }
@@ -896,9 +806,10 @@
   }
 
   return {
-    init: init, manifest: manifest, shard: shard, doc: doc, list: list, search: search, referenceSearch: referenceSearch,
+    init: init, manifest: manifest, shard: shard, doc: doc, list: list, search: search,
     parse: parse, loadAll: loadAll, loadDoc: loadDoc, details: details, loadList: loadList, snippets: snippets,
-    highlights: highlights, suggest: suggest,
-    toLunrJSON: toLunrJSON, state: state
+    highlights: highlights, suggest: suggest, state: state,
+    // what tests/js/lunr_reference.js reads the loaded index and ranks a query through
+    run: run, expand: expand, posting: posting, positions: positions
   };
 });
