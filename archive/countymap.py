@@ -95,10 +95,11 @@ Label = tuple[float, float, str, bool]  # x, y, text-anchor, shown
 CROWDED = ' class="map-crowded"'  # a label with no free place: hidden by the map's style
 
 
-def _place(x: float, y: float, r: float, text: str, taken: list[Box], height: float) -> Label:
+def _place(x: float, y: float, r: float, text: str, taken: list[Box], height: float, must: bool = False) -> Label:
     """A label's position beside its point (right, left, above, below): the first free one inside the map.
 
-    With none free the label is hidden rather than drawn over another: the point keeps its name as its title.
+    With none free the label is hidden rather than drawn over another (the point keeps its name as its title),
+    unless it must be shown: a highlighted county's.
     """
     gap = r + 4
     tries = [(x + gap, y + LABEL_SIZE * 0.35, "start"), (x - gap, y + LABEL_SIZE * 0.35, "end"),
@@ -109,7 +110,9 @@ def _place(x: float, y: float, r: float, text: str, taken: list[Box], height: fl
             taken.append(box)
             return tx, ty, anchor, True
     tx, ty, anchor = tries[0] if x < WIDTH / 2 else tries[1]
-    return tx, ty, anchor, False
+    if must:
+        taken.append(_text_box(tx, ty, text, LABEL_SIZE, anchor))
+    return tx, ty, anchor, must
 
 
 def _point(p: MapPoint, xy: tuple[float, float], label: Label, any_highlight: bool) -> str:
@@ -190,7 +193,7 @@ def county_map(points: Sequence[MapPoint], title: str, id_prefix: str = "county-
     labels: dict[int, Label] = {}
     for i in sorted(range(len(ordered)), key=lambda i: not ordered[i].highlighted):
         (x, y), p = xys[i], ordered[i]
-        labels[i] = _place(x, y, radius(p.count), p.name, taken, f.height)
+        labels[i] = _place(x, y, radius(p.count), p.name, taken, f.height, must=p.highlighted)
     ids = escape(id_prefix)
     parts = [
         (f'<svg xmlns="http://www.w3.org/2000/svg" class="county-map" viewBox="0 0 {_n(WIDTH)} {_n(f.height)}" '
