@@ -23,7 +23,7 @@ class MapPoint:
     url: str
     lon: float
     lat: float
-    count: int
+    count: int  # 0: not shown (a map of where counties are, not of how much each holds)
     highlighted: bool = False
     province: str = ""
 
@@ -120,7 +120,9 @@ def _point(p: MapPoint, xy: tuple[float, float], label: Label, any_highlight: bo
     x, y = xy
     tx, ty, anchor, shown = label
     state = "on" if p.highlighted or not any_highlight else "off"
-    name = f"{p.name}（{p.province}）：{p.count} 篇报道" if p.province else f"{p.name}：{p.count} 篇报道"
+    name = f"{p.name}（{p.province}）" if p.province else p.name
+    if p.count > 0:
+        name += f"：{p.count} 篇报道"
     return (f'<a class="map-county map-{state}" href="{escape(p.url)}" aria-label="{escape(name)}">'
             f'<title>{escape(name)}</title>'
             f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(radius(p.count))}"/>'
@@ -170,8 +172,11 @@ STYLE = (".map-bg{fill:#faf8f3;stroke:#d8d4ca}"
 
 def describe(points: Sequence[MapPoint]) -> str:
     """The map's text alternative: which counties, how many reports, which are highlighted."""
-    listed = "、".join(f"{p.name}（{p.count}）" for p in points)
-    text = f"{len(points)} 个县区的位置，圆点越大报道越多：{listed}。"
+    if any(p.count > 0 for p in points):
+        listed = "、".join(f"{p.name}（{p.count}）" for p in points)
+        text = f"{len(points)} 个县区的位置，圆点越大报道越多：{listed}。"
+    else:
+        text = f"{len(points)} 个县区的位置：{'、'.join(p.name for p in points)}。"
     marked = [p.name for p in points if p.highlighted]
     if marked and len(marked) < len(points):
         text += f"突出显示：{'、'.join(marked)}。"

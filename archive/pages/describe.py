@@ -102,12 +102,17 @@ class _Describer:
         self.digests = Digests()
         self.where = places.coordinates(site)  # county name -> (longitude, latitude), for maps and JSON-LD
         self.points = places.map_points(site.counties, self.where)
+        # a county page shows where it is, not how many reports each county holds: a report moving between two
+        # counties changes those two pages, not every county page
+        self.located = places.map_points(site.counties, self.where, counted=False)
 
-    def county_map(self, highlighted: tuple[str, ...] = (), id_prefix: str = "county-map") -> places.CountyMap | None:
+    def county_map(self, highlighted: tuple[str, ...] = (), id_prefix: str = "county-map",
+                   counted: bool = True) -> places.CountyMap | None:
         """The county map with these counties highlighted; None when the gazetteer places no county."""
-        if not self.points:
+        points = self.points if counted else self.located
+        if not points:
             return None
-        return places.CountyMap(self.points, highlighted, places.MAP_TITLE, id_prefix)
+        return places.CountyMap(points, highlighted, places.MAP_TITLE if counted else places.LOCATION_TITLE, id_prefix)
 
     def page(self, template: str, url: str, **context: Any) -> Page:
         """The page at url rendered by template with the shared context plus `context`."""
@@ -206,7 +211,7 @@ def group_pages(site: Site, describer: _Describer) -> list[Page]:
     """One page per county (with its map and JSON-LD), author and year, and the index pages listing them."""
     page, config = describer.page, site.config
     out = [page("group.html", group.url, group=group, shared=group_programmes(site, group),
-                county_map=describer.county_map((group.name,), "county-location"),
+                county_map=describer.county_map((group.name,), "county-location", counted=False),
                 jsonld=county_meta(group, config, describer.where.get(group.name)))
            for group in site.counties]
     out += [page("group.html", group.url, group=group, shared=group_programmes(site, group), county_map=None, jsonld="")

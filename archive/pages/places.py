@@ -9,6 +9,7 @@ from ..jsonld import CountyPoint
 from ..site import Group, Site
 
 MAP_TITLE = "报道所在县市区的位置"
+LOCATION_TITLE = "本县市区在档案所收县市区中的位置"
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,9 @@ def coordinates(site: Site) -> dict[str, tuple[float, float]]:
     return out
 
 
-def map_points(counties: list[Group], where: dict[str, tuple[float, float]]) -> tuple[MapPoint, ...]:
-    """The located counties as map points, linking to their pages from the site root."""
-    return tuple(MapPoint(g.name, g.url, *where[g.name], g.count, province=g.province)
+def map_points(counties: list[Group], where: dict[str, tuple[float, float]], counted: bool = True) -> tuple[MapPoint, ...]:
+    """The located counties as map points, linking to their pages from the site root; sized by reports when counted."""
+    return tuple(MapPoint(g.name, g.url, *where[g.name], g.count if counted else 0, province=g.province)
                  for g in counties if g.name in where)
 
 

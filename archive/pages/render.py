@@ -1,7 +1,6 @@
 """The Jinja Renderer: described pages in, site files out, every link relative to the page being rendered."""
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Iterable
 from pathlib import Path
@@ -295,5 +294,6 @@ def author_links(context: Context, authors: Iterable[str]) -> Markup:
 def county_map(context: Context, drawn: Any) -> Markup:
     """`{{ county_map|county_map }}`: a places.CountyMap as SVG, each point linking relative to the page."""
     folder, marked = _folder(context["url"]), set(drawn.highlighted)
-    points = [dataclasses.replace(p, url=_relative_link(folder, p.url), highlighted=p.name in marked) for p in drawn.points]
+    points = [countymap.MapPoint(p.name, _relative_link(folder, p.url), p.lon, p.lat, p.count, p.name in marked, p.province)
+              for p in drawn.points]
     return countymap.county_map(points, drawn.title, drawn.id_prefix)
