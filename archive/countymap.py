@@ -70,6 +70,11 @@ def radius(count: int) -> float:
     return min(5.0 + 2.5 * math.sqrt(max(count, 0)), 14.0)  # capped low: neighbouring counties stay apart
 
 
+def point_radius(p: MapPoint) -> float:
+    """A point's drawn radius: by its count, a highlighted county's a little larger, so it stands out."""
+    return radius(p.count) + (3.0 if p.highlighted else 0.0)
+
+
 def _n(value: float) -> str:
     """A coordinate with one decimal, never '-0.0', so the output is the same on every machine."""
     text = f"{value:.1f}"
@@ -125,7 +130,7 @@ def _point(p: MapPoint, xy: tuple[float, float], label: Label, any_highlight: bo
         name += f"：{p.count} 篇报道"
     return (f'<a class="map-county map-{state}" href="{escape(p.url)}" aria-label="{escape(name)}">'
             f'<title>{escape(name)}</title>'
-            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(radius(p.count))}"/>'
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(point_radius(p))}"/>'
             f'<text x="{_n(tx)}" y="{_n(ty)}" text-anchor="{anchor}"{"" if shown else CROWDED}>'
             f'{escape(p.name)}</text></a>')
 
@@ -187,18 +192,18 @@ def county_map(points: Sequence[MapPoint], title: str, id_prefix: str = "county-
     """The SVG map of the points (empty when there are none), every text escaped, the same bytes for the same input."""
     if not points:
         return Markup("")
-    ordered = sorted(points, key=lambda p: (-radius(p.count), p.name, p.url))  # small points drawn last, on top
+    ordered = sorted(points, key=lambda p: (-point_radius(p), p.name, p.url))  # small points drawn last, on top
     f = frame(ordered)
     any_highlight = any(p.highlighted for p in ordered)
     taken: list[Box] = []
     provinces = _provinces(ordered, f, taken)
     xys = [f.project(p.lon, p.lat) for p in ordered]
-    taken += [(x - radius(p.count), y - radius(p.count), x + radius(p.count), y + radius(p.count)) for p, (x, y) in zip(ordered, xys)]
+    taken += [(x - point_radius(p), y - point_radius(p), x + point_radius(p), y + point_radius(p)) for p, (x, y) in zip(ordered, xys)]
     # highlighted counties are labelled first, so a crowded map still names them
     labels: dict[int, Label] = {}
     for i in sorted(range(len(ordered)), key=lambda i: not ordered[i].highlighted):
         (x, y), p = xys[i], ordered[i]
-        labels[i] = _place(x, y, radius(p.count), p.name, taken, f.height, must=p.highlighted)
+        labels[i] = _place(x, y, point_radius(p), p.name, taken, f.height, must=p.highlighted)
     ids = escape(id_prefix)
     parts = [
         (f'<svg xmlns="http://www.w3.org/2000/svg" class="county-map" viewBox="0 0 {_n(WIDTH)} {_n(f.height)}" '
