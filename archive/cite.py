@@ -19,12 +19,8 @@ MAX_AUTHORS = 3  # GB/T 7714-2015 8.1.2: more than three responsible persons: th
 
 
 def retrieved_of(report: Report) -> PartialDate | None:
-    """The date the source was collected (front-matter key `retrieved`), or None.
-
-    content.py does not read `retrieved` yet; once Report has the field this becomes report.retrieved.
-    """
-    value = getattr(report, "retrieved", None)
-    return value if isinstance(value, PartialDate) else None
+    """The date the source was collected (front-matter key `retrieved`), or None."""
+    return report.retrieved
 
 
 def document_type(report: Report) -> str:

@@ -95,6 +95,7 @@ class Report:
     editor: str = ""
     summary: str = ""
     draft: bool = False
+    retrieved: PartialDate | None = None  # when the source was collected: a citation's access date
     programmes: list[str] = field(default_factory=list)
     not_programmes: list[str] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> line number
@@ -294,11 +295,12 @@ class _Fields:
             return False
         return value
 
-    def date(self, key: str) -> PartialDate | None:
-        """A date at its own precision."""
+    def date(self, key: str, required: bool = True) -> PartialDate | None:
+        """A date at its own precision (None when absent, an error only when required)."""
         value = self.doc.meta.get(key)
         if value is None:
-            self.missing(key)
+            if required:
+                self.missing(key)
             return None
         if isinstance(value, _dt.datetime):
             value = value.date()
@@ -370,6 +372,7 @@ def parse_report(doc: Document, root: Path, problems: Problems) -> Report | None
         editor=f.text("editor"),
         summary=f.text("summary"),
         draft=f.flag("draft"),
+        retrieved=f.date("retrieved", required=False),
         programmes=f.names("programmes"),
         not_programmes=f.names("not_programmes"),
         lines=dict(doc.lines),

@@ -11,7 +11,7 @@ EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 WIDTH = 480.0  # viewBox units; shown at 100 % of its box, so a 390 px phone scales it by 0.8
 MARGIN = 48.0  # viewBox units around the framed points, room for labels and the scale bar
 MIN_SPAN_KM = 300.0  # one county alone is still shown with some land around it
-LABEL_SIZE, PROVINCE_SIZE, SMALL_SIZE = 15.0, 17.0, 12.0
+LABEL_SIZE, PROVINCE_SIZE, SMALL_SIZE = 17.0, 18.0, 13.0  # × 0.73 on a 390 px screen: 12.4, 13.1, 9.5 px
 NICE_KM = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000)
 
 
@@ -23,7 +23,7 @@ class MapPoint:
     url: str
     lon: float
     lat: float
-    count: int
+    count: int  # 0: not shown (a map of where counties are, not of how much each holds)
     highlighted: bool = False
     province: str = ""
 
@@ -67,7 +67,12 @@ def frame(points: Sequence[MapPoint]) -> Frame:
 
 def radius(count: int) -> float:
     """A point's radius: its area grows with the number of reports, up to a cap."""
-    return min(5.0 + 3.0 * math.sqrt(max(count, 0)), 20.0)
+    return min(5.0 + 2.5 * math.sqrt(max(count, 0)), 14.0)  # capped low: neighbouring counties stay apart
+
+
+def point_radius(p: MapPoint) -> float:
+    """A point's drawn radius: by its count, a highlighted county's a little larger, so it stands out."""
+    return radius(p.count) + (3.0 if p.highlighted else 0.0)
 
 
 def _n(value: float) -> str:
@@ -91,8 +96,16 @@ def _overlaps(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _place(x: float, y: float, r: float, text: str, taken: list[Box], height: float) -> tuple[float, float, str]:
-    """A label's position beside its point (right, left, above, below): the first free one inside the map."""
+Label = tuple[float, float, str, bool]  # x, y, text-anchor, shown
+CROWDED = ' class="map-crowded"'  # a label with no free place: hidden by the map's style
+
+
+def _place(x: float, y: float, r: float, text: str, taken: list[Box], height: float, must: bool = False) -> Label:
+    """A label's position beside its point (right, left, above, below): the first free one inside the map.
+
+    With none free the label is hidden rather than drawn over another (the point keeps its name as its title),
+    unless it must be shown: a highlighted county's.
+    """
     gap = r + 4
     tries = [(x + gap, y + LABEL_SIZE * 0.35, "start"), (x - gap, y + LABEL_SIZE * 0.35, "end"),
              (x, y - gap - 2, "middle"), (x, y + gap + LABEL_SIZE * 0.8, "middle")]
@@ -100,22 +113,26 @@ def _place(x: float, y: float, r: float, text: str, taken: list[Box], height: fl
         box = _text_box(tx, ty, text, LABEL_SIZE, anchor)
         if box[0] >= 2 and box[2] <= WIDTH - 2 and box[1] >= 2 and box[3] <= height - 2 and not any(_overlaps(box, t) for t in taken):
             taken.append(box)
-            return tx, ty, anchor
+            return tx, ty, anchor, True
     tx, ty, anchor = tries[0] if x < WIDTH / 2 else tries[1]
-    taken.append(_text_box(tx, ty, text, LABEL_SIZE, anchor))
-    return tx, ty, anchor
+    if must:
+        taken.append(_text_box(tx, ty, text, LABEL_SIZE, anchor))
+    return tx, ty, anchor, must
 
 
-def _point(p: MapPoint, xy: tuple[float, float], label: tuple[float, float, str], any_highlight: bool) -> str:
+def _point(p: MapPoint, xy: tuple[float, float], label: Label, any_highlight: bool) -> str:
     """One county: a link around its circle and label, named for screen readers."""
     x, y = xy
-    tx, ty, anchor = label
+    tx, ty, anchor, shown = label
     state = "on" if p.highlighted or not any_highlight else "off"
-    name = f"{p.name}（{p.province}）：{p.count} 篇报道" if p.province else f"{p.name}：{p.count} 篇报道"
+    name = f"{p.name}（{p.province}）" if p.province else p.name
+    if p.count > 0:
+        name += f"：{p.count} 篇报道"
     return (f'<a class="map-county map-{state}" href="{escape(p.url)}" aria-label="{escape(name)}">'
             f'<title>{escape(name)}</title>'
-            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(radius(p.count))}"/>'
-            f'<text x="{_n(tx)}" y="{_n(ty)}" text-anchor="{anchor}">{escape(p.name)}</text></a>')
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(point_radius(p))}"/>'
+            f'<text x="{_n(tx)}" y="{_n(ty)}" text-anchor="{anchor}"{"" if shown else CROWDED}>'
+            f'{escape(p.name)}</text></a>')
 
 
 def _provinces(points: Sequence[MapPoint], f: Frame, taken: list[Box]) -> list[str]:
@@ -155,13 +172,16 @@ STYLE = (".map-bg{fill:#faf8f3;stroke:#d8d4ca}"
          f".map-county text{{font-size:{LABEL_SIZE}px;fill:#1a1a1a}}.map-off text{{fill:#4a4a4a}}"
          f".map-province{{font-size:{PROVINCE_SIZE}px;fill:#555;letter-spacing:.2em}}"
          f".map-scale text,.map-north text{{font-size:{SMALL_SIZE}px;fill:#333}}.map-scale path{{stroke:#333;stroke-width:1.5}}"
-         ".map-north path{fill:#333}.map-county:focus circle,.map-county:hover circle{stroke:#1a1a1a;stroke-width:2.5}")
+         ".map-crowded{display:none}.map-north path{fill:#333}.map-county:focus circle,.map-county:hover circle{stroke:#1a1a1a;stroke-width:2.5}")
 
 
 def describe(points: Sequence[MapPoint]) -> str:
     """The map's text alternative: which counties, how many reports, which are highlighted."""
-    listed = "、".join(f"{p.name}（{p.count}）" for p in points)
-    text = f"{len(points)} 个县区的位置，圆点越大报道越多：{listed}。"
+    if any(p.count > 0 for p in points):
+        listed = "、".join(f"{p.name}（{p.count}）" for p in points)
+        text = f"{len(points)} 个县区的位置，圆点越大报道越多：{listed}。"
+    else:
+        text = f"{len(points)} 个县区的位置：{'、'.join(p.name for p in points)}。"
     marked = [p.name for p in points if p.highlighted]
     if marked and len(marked) < len(points):
         text += f"突出显示：{'、'.join(marked)}。"
@@ -172,14 +192,18 @@ def county_map(points: Sequence[MapPoint], title: str, id_prefix: str = "county-
     """The SVG map of the points (empty when there are none), every text escaped, the same bytes for the same input."""
     if not points:
         return Markup("")
-    ordered = sorted(points, key=lambda p: (-radius(p.count), p.name, p.url))  # small points drawn last, on top
+    ordered = sorted(points, key=lambda p: (-point_radius(p), p.name, p.url))  # small points drawn last, on top
     f = frame(ordered)
     any_highlight = any(p.highlighted for p in ordered)
     taken: list[Box] = []
     provinces = _provinces(ordered, f, taken)
     xys = [f.project(p.lon, p.lat) for p in ordered]
-    taken += [(x - radius(p.count), y - radius(p.count), x + radius(p.count), y + radius(p.count)) for p, (x, y) in zip(ordered, xys)]
-    labels = [_place(x, y, radius(p.count), p.name, taken, f.height) for p, (x, y) in zip(ordered, xys)]
+    taken += [(x - point_radius(p), y - point_radius(p), x + point_radius(p), y + point_radius(p)) for p, (x, y) in zip(ordered, xys)]
+    # highlighted counties are labelled first, so a crowded map still names them
+    labels: dict[int, Label] = {}
+    for i in sorted(range(len(ordered)), key=lambda i: not ordered[i].highlighted):
+        (x, y), p = xys[i], ordered[i]
+        labels[i] = _place(x, y, point_radius(p), p.name, taken, f.height, must=p.highlighted)
     ids = escape(id_prefix)
     parts = [
         (f'<svg xmlns="http://www.w3.org/2000/svg" class="county-map" viewBox="0 0 {_n(WIDTH)} {_n(f.height)}" '
@@ -188,7 +212,7 @@ def county_map(points: Sequence[MapPoint], title: str, id_prefix: str = "county-
         f"<style>{STYLE}</style>",
         f'<rect class="map-bg" x="0.5" y="0.5" width="{_n(WIDTH - 1)}" height="{_n(f.height - 1)}" rx="4"/>',
         *provinces,
-        *(_point(p, xy, label, any_highlight) for p, xy, label in zip(ordered, xys, labels)),
+        *(_point(p, xy, labels[i], any_highlight) for i, (p, xy) in enumerate(zip(ordered, xys))),
         _scale_bar(f),
         _north(f),
         "</svg>",

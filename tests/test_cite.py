@@ -34,13 +34,6 @@ ARCHIVE_EXPECTED = {
 }
 
 
-@dataclasses.dataclass
-class _Retrieved(Report):
-    """A report with the `retrieved` key content.py will read (until it does)."""
-
-    retrieved: PartialDate | None = None
-
-
 @pytest.fixture(scope="module")
 def reports() -> list[Report]:
     """The five real reports, loaded as the build loads them."""
@@ -53,9 +46,7 @@ def reports() -> list[Report]:
 
 def _online(report: Report, url: str, retrieved: str | None) -> Report:
     """The report as if its front matter gave source_url and retrieved."""
-    values = {f.name: getattr(report, f.name) for f in dataclasses.fields(Report)}
-    values["source_url"] = url
-    return _Retrieved(**values, retrieved=PartialDate.parse(retrieved) if retrieved else None)
+    return dataclasses.replace(report, source_url=url, retrieved=PartialDate.parse(retrieved) if retrieved else None)
 
 
 def test_gbt7714_of_the_five_reports(reports: list[Report]) -> None:

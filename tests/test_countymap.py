@@ -137,3 +137,13 @@ def test_in_chromium(browser, tmp_path: Path, width: int) -> None:  # type: igno
         assert bad == []
     finally:
         page.close()
+
+
+def test_a_crowded_map_hides_labels_rather_than_overlap_them_and_names_the_highlighted_first() -> None:
+    crowd = [MapPoint(f"县{i:02d}", f"c{i}.html", 120.0 + (i % 5) * 0.05, 30.0 + (i // 5) * 0.05, 20, i == 17, "浙江省")
+             for i in range(25)]
+    root = ET.fromstring(str(county_map(crowd, "t")))
+    texts = {t.text: t for t in root.iter(f"{SVG}text") if (t.text or "").startswith("县")}
+    hidden = {name for name, t in texts.items() if t.get("class") == "map-crowded"}
+    assert len(texts) == 25 and hidden and "县17" not in hidden
+    assert ".map-crowded{display:none}" in (root.findtext(f"{SVG}style") or "")

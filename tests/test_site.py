@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -245,14 +246,22 @@ def test_relative_urls_name_files_and_percent_encode_chinese():
             assert relative_url(here, there) == expected, (here, there)
 
 
-def test_base_url_reaches_only_the_feed_and_sitemap(tmp_path: Path, project: Path):
+def test_base_url_reaches_only_what_needs_absolute_urls(tmp_path: Path, project: Path):
     out = tmp_path / "site"
     result = run_cli("--out", str(out), "--base-url", "https://archive.example.net/sub/", cwd=project)
     assert result.returncode == 0, result.stderr
     assert "https://archive.example.net/sub/reports/2018-xiangxi.html" in (out / "feed.xml").read_text(encoding="utf-8")
     assert "https://archive.example.net/sub/" in (out / "sitemap.xml").read_text(encoding="utf-8")
+    report = (out / "reports/2018-xiangxi.html").read_text(encoding="utf-8")
+    assert '<meta property="og:url" content="https://archive.example.net/sub/reports/2018-xiangxi.html">' in report
+    assert '"url":"https://archive.example.net/sub/reports/2018-xiangxi.html"' in report  # JSON-LD
+    assert ".https://archive.example.net/sub/reports/2018-xiangxi.html.</p>" in report  # the archive copy's reference
+    # every link stays relative: the base URL is only in JSON-LD, Open Graph and the citation box's reference
+    shown = re.compile(r'<script type="application/ld\+json">.*?</script>|<meta property="[^"]+" content="[^"]*">'
+                       r'|<p class="cite-ref" id="cite-archive">.*?</p>', re.DOTALL)
     for page in out.rglob("*.html"):
-        assert "archive.example.net" not in page.read_text(encoding="utf-8"), page
+        assert "archive.example.net" not in shown.sub("", page.read_text(encoding="utf-8")), page
+    assert "https://archive.example.net/sub/counties/" in (out / "counties.geojson").read_text(encoding="utf-8")
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path, project: Path):

@@ -10,16 +10,18 @@ from pathlib import Path
 from ..output import OutputFile
 from ..collection import Site
 from .assets import source_files, static_files
-from .catalog import catalog
+from .catalog import catalog, open_data
+from .citation import citation_files
 from .describe import Page, describe_pages
 from .feeds import atom_feed, sitemap
 from .render import Renderer, relative_url, render_pages
 
 
 def data_files(site: Site, layouts: Path, pages: list[Page]) -> list[OutputFile]:
-    """Every file that is not an HTML page: feed, sitemap, catalog, static assets, raw sources."""
+    """Every file that is not an HTML page: feed, sitemap, catalogs and citations, static assets, raw sources."""
     listed = [p.url for p in pages if p.url != "404.html"]  # a server's answer to a missing page, not a page to find
-    return [atom_feed(site), sitemap(site, listed), *catalog(site), *static_files(layouts), *source_files(site)]
+    return [atom_feed(site), sitemap(site, listed), *catalog(site), *open_data(site),
+            *citation_files(site.reports, site.config), *static_files(layouts), *source_files(site)]
 
 
 def render_site(site: Site, layouts: Path) -> list[OutputFile]:

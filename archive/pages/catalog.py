@@ -1,4 +1,4 @@
-"""The open-data catalog: catalog.json (reports and programmes) and catalog.csv (reports)."""
+"""The open data: catalog.json and catalog.csv, datapackage.json describing the CSV, counties.geojson."""
 from __future__ import annotations
 
 import csv
@@ -7,10 +7,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from .. import jsonld
 from ..content import Report
 from ..output import OutputFile
 from ..collection import Site
 from .assets import source_path
+from .places import geo_points
 
 _CSV_COLUMNS = ["url", "title", "county", "prefecture", "province", "date", "author", "programmes", "source_file"]
 
@@ -62,3 +64,13 @@ def catalog(site: Site) -> list[OutputFile]:
         OutputFile("catalog.json", data.encode("utf-8"), "catalog"),
         OutputFile("catalog.csv", _csv_text(rows).encode("utf-8"), "catalog"),
     ]
+
+
+def open_data(site: Site) -> list[OutputFile]:
+    """datapackage.json (describing catalog.csv) and counties.geojson (every located county)."""
+    config = site.config
+    return [
+        OutputFile("datapackage.json", jsonld.datapackage(config.title, config.description, config.base_url), "catalog"),
+        OutputFile("counties.geojson", jsonld.counties_geojson(geo_points(site), config.base_url), "catalog"),
+    ]
+

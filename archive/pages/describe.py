@@ -5,7 +5,7 @@ import functools
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from markupsafe import Markup
 
@@ -13,9 +13,12 @@ from .. import programmes
 from ..content import Programme
 from ..markdown import Paragraph, RenderedBody
 from ..collection import Group, Site
-from . import timeline
+from . import places, timeline
 from .assets import source_path
+from .citation import citation
+from .handling import handling
 from .keys import Digests
+from .metadata import county_meta, programme_meta, report_meta
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,19 @@ class _Describer:
         self.links = Links({g.name: g.url for g in site.counties}, {g.name: g.url for g in site.authors},
                            {year: g.url for year, g in site.year_of.items()})
         self.digests = Digests()
+        self.where = places.coordinates(site)  # county name -> (longitude, latitude), for maps and JSON-LD
+        self.points = places.map_points(site.counties, self.where)
+        # a county page shows where it is, not how many reports each county holds: a report moving between two
+        # counties changes those two pages, not every county page
+        self.located = places.map_points(site.counties, self.where, counted=False)
+
+    def county_map(self, highlighted: tuple[str, ...] = (), id_prefix: str = "county-map",
+                   counted: bool = True) -> places.CountyMap | None:
+        """The county map with these counties highlighted; None when the gazetteer places no county."""
+        points = self.points if counted else self.located
+        if not points:
+            return None
+        return places.CountyMap(points, highlighted, places.MAP_TITLE if counted else places.LOCATION_TITLE, id_prefix)
 
     def page(self, template: str, url: str, **context: Any) -> Page:
         """The page at url rendered by template with the shared context plus `context`."""
@@ -126,7 +142,7 @@ def describe_pages(site: Site) -> list[Page]:
     out.append(page("search.html", "search.html"))
     out.append(page("home.html", "index.html", latest=tuple(site.latest(8)), shared=most_shared(site)))
     out += report_pages(site, page)
-    out += group_pages(site, page)
+    out += group_pages(site, describer)
     out.append(page("timeline.html", "timeline.html", years=timeline.timeline(site), width=timeline.WIDTH,
                     left=timeline.LEFT))
     out.append(page("404.html", "404.html"))  # its inline stylesheet is the layouts', given by the Renderer
@@ -135,20 +151,37 @@ def describe_pages(site: Site) -> list[Page]:
 
 def programme_pages(site: Site, describer: _Describer) -> list[Page]:
     """programmes/index.html and one page per programme, as the programmes module lays them out."""
-    # programmes.render_pages asks its renderer for page(template, url, **context): a Page here.
-    return list(programmes.render_pages(site, describer))
+    # programmes.render_pages asks its renderer for page(template, url, **context): a Page here, though its
+    # signature still says OutputFile (it was written for the Renderer).
+    return cast("list[Page]", programmes.render_pages(site, _ProgrammeDescriber(describer)))
+
+
+class _ProgrammeDescriber:
+    """Gives each programme page, besides what the programmes module shows, its map and its JSON-LD."""
+
+    def __init__(self, describer: _Describer) -> None:
+        self.describer = describer
+
+    def page(self, template: str, url: str, **context: Any) -> Page:
+        """The page as the describer makes it; a programme page with the counties mentioning it highlighted."""
+        if template == "programme.html":
+            entry = context["entry"]
+            context["county_map"] = self.describer.county_map(tuple(entry.counties))
+            context["jsonld"] = programme_meta(entry.programme, entry.reports, self.describer.config)
+        return self.describer.page(template, url, **context)
 
 
 _PageMaker = Callable[..., Page]
 
 
 def report_pages(site: Site, page: _PageMaker) -> list[Page]:
-    """One page per report, with its neighbours in time."""
+    """One page per report, with its neighbours in time, its citation, its handling notes and its metadata."""
     out = []
     index = site.programme_index
     reports = site.reports
     for i, report in enumerate(reports):
         body = site.bodies[report.slug]
+        mentioned = index.by_report.get(report.slug, []) if index else []
         out.append(page(
             "report.html", report.url,
             report=report,
@@ -157,10 +190,13 @@ def report_pages(site: Site, page: _PageMaker) -> list[Page]:
             source_url=source_path(report),
             # front matter is typed by hand: only a web address becomes a link, never javascript: or file:
             web_url=report.source_url if report.source_url.lower().startswith(("http://", "https://")) else "",
-            mentioned=index.by_report.get(report.slug, []) if index else [],
+            mentioned=mentioned,
             related=index.related.get(report.slug, []) if index else [],
             newer=reports[i - 1] if i > 0 else None,
             older=reports[i + 1] if i + 1 < len(reports) else None,
+            citation=citation(report, site.config),
+            handling=handling(report),
+            **report_meta(report, site.config, mentioned),
         ))
     return out
 
@@ -171,12 +207,17 @@ def _contents(body: RenderedBody) -> tuple[Paragraph, ...]:
     return headings if len(headings) >= 3 else ()
 
 
-def group_pages(site: Site, page: _PageMaker) -> list[Page]:
-    """One page per county, author and year, and the index pages listing them with counts."""
-    out = [page("group.html", group.url, group=group, shared=group_programmes(site, group))
-           for groups in (site.counties, site.authors, site.years) for group in groups]
+def group_pages(site: Site, describer: _Describer) -> list[Page]:
+    """One page per county (with its map and JSON-LD), author and year, and the index pages listing them."""
+    page, config = describer.page, site.config
+    out = [page("group.html", group.url, group=group, shared=group_programmes(site, group),
+                county_map=describer.county_map((group.name,), "county-location", counted=False),
+                jsonld=county_meta(group, config, describer.where.get(group.name)))
+           for group in site.counties]
+    out += [page("group.html", group.url, group=group, shared=group_programmes(site, group), county_map=None, jsonld="")
+            for groups in (site.authors, site.years) for group in groups]
     provinces = tuple((province, _listed(groups)) for province, groups in site.provinces)
-    out.append(page("counties.html", "counties/index.html", provinces=provinces))
+    out.append(page("counties.html", "counties/index.html", provinces=provinces, county_map=describer.county_map()))
     out.append(page("authors.html", "authors/index.html", authors=_listed(site.authors)))
     biggest = max((g.count for g in site.years), default=1)
     out.append(page("years.html", "years/index.html", years=_listed(site.years), biggest=biggest))

@@ -19,6 +19,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from .. import countymap
 from ..content import PartialDate
 from ..errors import BuildError, Problem, display_path
 from ..output import OutputFile
@@ -79,7 +80,8 @@ class Renderer:
         self.env.filters.update(date_text=_date_text, rel=_rel, time_tag=_time_tag,
                                 programme_report_rows=programme_report_rows, programme_figure_rows=programme_figure_rows,
                                 programme_passages=programme_passages, report_list=report_list,
-                                related_items=related_items, programme_tags=programme_tags, author_links=author_links)
+                                related_items=related_items, programme_tags=programme_tags, author_links=author_links,
+                                county_map=county_map)
         # The 404 page inlines the stylesheet: a server shows it at any missing path, where a relative link would miss.
         css = layouts / "static/css/site.css"
         self.env.globals["inline_css"] = Markup(css.read_text(encoding="utf-8") if css.is_file() else "")
@@ -286,3 +288,12 @@ def author_links(context: Context, authors: Iterable[str]) -> Markup:
     folder, author_url = _folder(context["url"]), _links(context).author
     return Markup("、".join(_a(folder, author_url[a], a) for a in authors))
 
+
+
+@pass_context
+def county_map(context: Context, drawn: Any) -> Markup:
+    """`{{ county_map|county_map }}`: a places.CountyMap as SVG, each point linking relative to the page."""
+    folder, marked = _folder(context["url"]), set(drawn.highlighted)
+    points = [countymap.MapPoint(p.name, _relative_link(folder, p.url), p.lon, p.lat, p.count, p.name in marked, p.province)
+              for p in drawn.points]
+    return countymap.county_map(points, drawn.title, drawn.id_prefix)
