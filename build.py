@@ -115,7 +115,7 @@ def run_command(args: argparse.Namespace, options: BuildOptions) -> int:
     if args.command == "check":
         return cmd_check(options)
     if args.command == "import":
-        from archive.importer import run_import
+        from archive.importer.run import run_import
 
         return run_import(args.files, options.content_dir, force=args.force)
     if args.command == "programmes":
