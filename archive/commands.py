@@ -43,7 +43,7 @@ def cmd_check(options: BuildOptions) -> int:
 
 def cmd_import(files: list[Path], options: BuildOptions, force: bool) -> int:
     """Draft report pages from raw source texts."""
-    from .importer import run_import  # the importer's dependencies load only for this command
+    from .importer.run import run_import  # the importer's dependencies load only for this command
 
     return run_import(files, options.content_dir, force=force)
 

@@ -12,9 +12,8 @@ import pytest
 
 from archive.content import parse_report, read_document
 from archive.errors import Problems
-from archive.importer import verify
-from archive.importer.provenance import load, record_path
-from archive.importer.verify import page_text
+from archive.importer.verify import page_text, verify
+from archive.provenance import load, record_path
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "content" / "reports"

@@ -10,8 +10,9 @@ from conftest import ROOT, run_cli
 
 from archive.content import parse_report, read_document
 from archive.errors import Problems
-from archive.importer import decode, infer, verify
-from archive.importer.verify import page_text
+from archive.importer.decode import decode
+from archive.importer.draft import infer
+from archive.importer.verify import page_text, verify
 
 SOURCES = ROOT / "content" / "sources"
 

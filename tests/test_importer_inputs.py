@@ -11,7 +11,7 @@ from conftest import ROOT, run_cli
 from archive.content import parse_report, read_document
 from archive.errors import Problems
 from archive.gazetteer import county_warning, load
-from archive.importer import verify
+from archive.importer.verify import verify
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 NAV_ONLY = """<html><head><meta charset="utf-8"><title>平安建设_某某县人民政府</title></head><body>

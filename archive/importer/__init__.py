@@ -1,10 +1,4 @@
-"""Draft report pages from raw sources (texts and saved web pages), with a provenance record `check` can prove."""
-from __future__ import annotations
+"""Draft report pages from raw sources (texts and saved web pages), with a provenance record `check` can prove.
 
-from .decode import Decoded, ImportProblem, decode
-from .draft import Draft, infer
-from .page import render_page, slug_for
-from .run import run_import
-from .verify import verify
-
-__all__ = ["Decoded", "Draft", "ImportProblem", "decode", "infer", "render_page", "run_import", "slug_for", "verify"]
+The modules are imported one by one (archive.importer.run, .verify, .decode): extraction pulls in trafilatura.
+"""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .blocks import Block
-from .provenance import Entry
+from ..provenance import Entry
 from .text import CJK, CLAUSE_END, full_width, is_sentence, md_escape
 
 INLINE_BYLINE_RE = re.compile(rf"[（(]\s*(?:作者|记者|通讯员|文)\s*[:：/／]?\s*([{CJK}\s、，,]+)[）)]\s*$")

@@ -14,7 +14,7 @@ from .body import assemble
 from .byline import Byline, parse_byline
 from .dates import LABEL_RE, Found, choose, dates_in, lead_month_day, url_date
 from .html import Page
-from .provenance import Entry
+from ..provenance import Entry
 from .titles import mark_title
 
 _DATELINE_RE = re.compile(r"^(?:[^，。,（(]{0,24}?讯)?\s*[（(]([^）)]{2,60})[）)]")

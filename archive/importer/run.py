@@ -13,7 +13,7 @@ from .decode import Decoded, ImportProblem, decode, kind_of
 from .draft import Draft, infer
 from .html import read_page
 from .page import render_page, slug_for
-from .provenance import dump, record_path
+from ..provenance import dump, record_path
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from ..content import Report
 from ..errors import Problem, display_path
 from .decode import ImportProblem, decode, kind_of
 from .html import visible_lines
-from .provenance import Entry, Record, RecordError, load, record_path
+from ..provenance import Entry, Record, RecordError, load, record_path
 from .text import fold
 
 

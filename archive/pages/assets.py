@@ -38,7 +38,7 @@ def utf8_source(path: Path) -> bytes:
         return data
     except UnicodeDecodeError:
         pass
-    from ..importer import (  # only for a source that is not UTF-8: the importer is big
+    from ..importer.decode import (  # only for a source that is not UTF-8
         ImportProblem,
         decode,
     )

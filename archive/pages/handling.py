@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import provenance
 from ..content import Report
 from ..errors import BuildError, Problem, display_path
 
@@ -31,9 +32,6 @@ class Handling:
 
 def handling(report: Report) -> Handling | None:
     """The report's provenance record summed up for readers; None when it has none (a page typed by hand)."""
-    # Imported here: archive.importer's package imports trafilatura (0.2 s), which a build needs for nothing else.
-    from ..importer import provenance
-
     try:
         record = provenance.load(report.path)
     except provenance.RecordError as exc:
