@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
-from archive.build import BuildOptions, build, check
-from archive.errors import BuildError, display_path
+from archive import commands
+from archive.build import BuildOptions
+from archive.errors import display_path
 from archive.output import MARKER, OutDirRefused
 
 
@@ -42,6 +42,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     prog = sub.add_parser("programmes", help="work with the programme registry")
     prog.add_argument("--suggest", action="store_true", help="print candidate programmes not yet in the registry")
     prog.add_argument("--limit", type=int, default=40, help="how many candidates to print (default: 40)")
+    sub.add_parser("index-stats", help="print the search index's size, in all and per report")
     return parser.parse_args(argv)
 
 
@@ -57,36 +58,6 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         jobs=args.jobs,
         replace_out=args.replace_out,
     )
-
-
-def print_problems(problems) -> None:
-    """Print problems on stderr, one per line."""
-    for problem in problems:
-        print(problem, file=sys.stderr)
-
-
-def cmd_build(options: BuildOptions) -> int:
-    """Build once; on error print every problem and keep the previous site."""
-    started = time.perf_counter()
-    try:
-        site, files, problems = build(options)
-    except BuildError as exc:
-        print_problems(exc.problems)
-        print(f"build failed: {len(exc.problems)} error(s); {options.out_dir} left as it was", file=sys.stderr)
-        return 1
-    print_problems(problems.warnings)
-    elapsed = time.perf_counter() - started
-    print(f"built {len(site.reports)} reports, {len(files)} files into {options.out_dir} in {elapsed:.2f} s")
-    return 0
-
-
-def cmd_check(options: BuildOptions) -> int:
-    """Validate everything; exit 1 on any error."""
-    problems = check(options)
-    print_problems(problems.errors + problems.warnings)
-    errors, warnings = len(problems.errors), len(problems.warnings)
-    print(f"{errors} error(s), {warnings} warning(s)")
-    return 1 if errors else 0
 
 
 def os_error_line(exc: OSError) -> str:
@@ -113,23 +84,16 @@ def main(argv: list[str] | None = None) -> int:
 def run_command(args: argparse.Namespace, options: BuildOptions) -> int:
     """The command the user asked for."""
     if args.command == "check":
-        return cmd_check(options)
+        return commands.cmd_check(options)
     if args.command == "import":
-        from archive.importer.run import run_import
-
-        return run_import(args.files, options.content_dir, force=args.force)
+        return commands.cmd_import(args.files, options, force=args.force)
     if args.command == "programmes":
-        from archive.build import load
-        from archive.errors import Problems
-        from archive.programmes.suggest import run_suggest
-
-        problems = Problems()
-        return run_suggest(load(options, problems), problems, limit=args.limit)
+        return commands.cmd_suggest(options, limit=args.limit)
+    if args.command == "index-stats":
+        return commands.cmd_index_stats(options)
     if args.serve or args.watch:
-        from archive.serve import run
-
-        return run(options, serve=args.serve, host=args.bind, port=args.port)
-    return cmd_build(options)
+        return commands.cmd_watch(options, serve=args.serve, host=args.bind, port=args.port)
+    return commands.cmd_build(options)
 
 
 def exit_now(status: int) -> None:

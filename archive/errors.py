@@ -22,9 +22,13 @@ class Problem:
 class BuildError(Exception):
     """Raised when content has errors; carries every problem found, not only the first."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self) -> tuple[type[BuildError], tuple[list[Problem]]]:
+        """Pickle with the problems, not only their text (errors travel back from worker processes)."""
+        return (BuildError, (self.problems,))
 
 
 class Problems:

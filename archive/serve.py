@@ -1,8 +1,6 @@
-"""Watch and serve: rebuild on every change, serve the last good site, reload the pages a rebuild changed."""
+"""Serve the last good site on 127.0.0.1 while a watch session rebuilds it; reload the pages a rebuild changed."""
 from __future__ import annotations
 
-import gc
-import html
 import json
 import mimetypes
 import os
@@ -11,24 +9,16 @@ import re
 import sys
 import threading
 import time
-import traceback
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import jinja2
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
-
-from .build import BuildOptions, build
-from .errors import BuildError, Problem
-from .incremental import Cache, Changes, ignored, snapshot
+from .build import BuildOptions
 from .output import guard_options
+from .watch import SETTLE, Session, Watcher
 
-SETTLE = 0.15  # seconds without a new event before rebuilding: several quick saves become one rebuild
 POLL_TIMEOUT = 20.0  # seconds a live-reload request waits for a rebuild before answering "nothing new"
 RELOAD_PATH = "/__livereload"
 SCRIPT_PATH = "/__livereload.js"
@@ -48,259 +38,6 @@ def content_type(path: str) -> str:
         return TEXT_TYPES[ext] + "; charset=utf-8"
     guessed = mimetypes.guess_type(path)[0] or "application/octet-stream"
     return guessed + ("; charset=utf-8" if guessed.startswith("text/") else "")
-
-
-# ---------------------------------------------------------------- the state pages wait on
-
-
-@dataclass
-class Live:
-    """The outcome of every build, for pages waiting to reload: an epoch per build and what it changed."""
-
-    epoch: int = 0
-    error: str | None = None  # the problems of the last build, when it failed
-    changed_at: dict[str, int] = field(default_factory=dict)  # site path -> epoch of its last change
-    closing: bool = False
-    cond: threading.Condition = field(default_factory=threading.Condition)
-
-    def record(self, changed: list[str], error: str | None) -> None:
-        """A build finished: wake every waiting page."""
-        with self.cond:
-            self.epoch += 1
-            self.error = error
-            for path in changed:
-                self.changed_at[path] = self.epoch
-            self.cond.notify_all()
-
-    def wait(self, since: int, timeout: float) -> None:
-        """Block until a build newer than `since` finished, the server closes, or timeout passes."""
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while self.epoch <= since and not self.closing:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return
-                self.cond.wait(left)
-
-    def close(self) -> None:
-        """Release every waiting page so the server can stop."""
-        with self.cond:
-            self.closing = True
-            self.cond.notify_all()
-
-
-# ---------------------------------------------------------------- building
-
-
-class Session:
-    """One watch session: the cache, the last good site, and a lock that requests wait on during builds."""
-
-    def __init__(self, options: BuildOptions, log: Callable[[str], None] | None = None) -> None:
-        self.options = options
-        self.cache = Cache()
-        self.live = Live()
-        self.lock = threading.Lock()  # held for a whole build; requests wait on it
-        self.log = log or (lambda line: print(line, flush=True))
-        self.sources = [options.content_dir, options.layouts_dir, options.config_file]
-        self.seen: dict[str, tuple[int, int]] = {}
-        self.failed = False
-        self.builds = 0
-        self.site = None  # the last good site, for whoever wants to look (tests)
-        self.warned: set[str] = set()
-
-    def rebuild(self, force: bool = False) -> bool | None:
-        """Rebuild if any watched file changed (or force); None when nothing changed, else whether it worked."""
-        # The cache holds about a million objects: a full garbage collection scanning them during a
-        # rebuild costs more than the rebuild (0.4-0.7 s at 1,000 reports). Collect while idle (tidy()).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            return self._rebuild(force)
-        finally:
-            if collecting:
-                gc.enable()
-
-    def _rebuild(self, force: bool) -> bool | None:
-        with self.lock:
-            now = snapshot(self.sources)
-            changes = Changes.between(self.seen, now)
-            if not changes and not force and not self.failed:
-                return None
-            first = not self.seen
-            self.seen = now
-            full = first or any(self._is_layout_or_config(p) for p in changes.paths)
-            what = "initial build" if first else changes.describe() if changes else "rebuild"
-            started = time.perf_counter()
-            self.cache.start(full=full)
-            try:
-                site, _files, problems = build(self.options, self.cache)
-            except BuildError as exc:
-                return self._failed(what, exc.problems)
-            except jinja2.TemplateError as exc:
-                return self._failed(what, [template_problem(exc, self.options.layouts_dir)])
-            except Exception as exc:  # a bug reached by some edit must not stop the server: report where
-                return self._failed(what, [exception_problem(exc)])
-            self.cache.finish()
-            elapsed = time.perf_counter() - started
-            warnings = [str(w) for w in problems.warnings]
-            for warning in warnings:
-                if warning not in self.warned:  # each warning once, not again on every rebuild
-                    self.log(warning)
-            self.warned = set(warnings)
-            stats = self.cache.stats
-            self.failed = False
-            self.builds += 1
-            self.site = site
-            self.log(f"{what}: {stats.describe()} ({len(site.reports)} reports) in {elapsed:.2f} s")
-            self.live.record(stats.written + stats.deleted, None)
-            return True
-
-    def tidy(self) -> None:
-        """Collect garbage while no build runs, then exempt what is left (the cache) from later collections."""
-        with self.lock:
-            self.cache.prune()
-            gc.unfreeze()
-            gc.collect()
-            gc.freeze()
-
-    def _failed(self, what: str, problems: list[Problem]) -> bool:
-        """Report a failed build; the last good site stays on disk and on screen."""
-        self.failed = True
-        for problem in problems:
-            self.log(str(problem))
-        self.log(f"{what}: build failed with {len(problems)} error(s); still serving the last good site")
-        self.live.record([], "\n".join(str(p) for p in problems))
-        return False
-
-    def _is_layout_or_config(self, path: str) -> bool:
-        """Templates include each other and the config is on every page: such a change redoes every page."""
-        p = Path(path).resolve()
-        return p == self.options.config_file.resolve() or p.is_relative_to(self.options.layouts_dir.resolve())
-
-
-def template_problem(exc: jinja2.TemplateError, layouts: Path) -> Problem:
-    """A template error as path:line: message."""
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        path = exc.filename or (str(layouts / exc.name) if exc.name else str(layouts))
-        return Problem(_display(path), exc.lineno or 1, f"template error: {exc.message}")
-    return exception_problem(exc, prefer=layouts)
-
-
-def exception_problem(exc: BaseException, prefer: Path | None = None) -> Problem:
-    """Any other error as path:line: message, at the innermost frame in a template or in our code."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    ours = Path(__file__).resolve().parent
-    chosen = None
-    for frame in reversed(frames):
-        where = Path(frame.filename).resolve()
-        if prefer is not None and where.is_relative_to(prefer.resolve()):
-            chosen = frame
-            break
-        if chosen is None and (where.is_relative_to(ours) or frame.filename.endswith(".html")):
-            chosen = frame
-    kind = "template error" if prefer is not None else type(exc).__name__
-    if chosen is None:
-        return Problem("build", 1, f"{kind}: {exc}")
-    return Problem(_display(chosen.filename), chosen.lineno or 1, f"{kind}: {exc}")
-
-
-def _display(path: str) -> str:
-    """A path relative to the working directory when it is below it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return path
-
-
-class Watcher:
-    """Rebuilds after changes settle; runs on its own thread until stopped."""
-
-    def __init__(self, session: Session, settle: float = SETTLE) -> None:
-        self.session = session
-        self.settle = settle
-        self.changed = threading.Event()
-        self.stopping = threading.Event()
-        self.last_event = 0.0
-        self.observer = Observer()
-        self.thread = threading.Thread(target=self._loop, name="archive-rebuild", daemon=True)
-
-    def start(self) -> None:
-        """Watch content, layouts and the config file."""
-        handler = _Handler(self)
-        options = self.session.options
-        for folder in (options.content_dir, options.layouts_dir):
-            if folder.is_dir():
-                self.observer.schedule(handler, str(folder), recursive=True)
-        config_dir = options.config_file.resolve().parent
-        self.config_file = str(options.config_file.resolve())
-        self.observer.schedule(handler, str(config_dir), recursive=False)
-        self.observer.start()
-        self.thread.start()
-
-    def notice(self, path: str) -> None:
-        """A watched file changed: (re)start the settle timer."""
-        self.last_event = time.monotonic()
-        self.changed.set()
-
-    def _loop(self) -> None:
-        untidy = False
-        while not self.stopping.is_set():
-            if not self.changed.wait(0.5):
-                if untidy:  # half a second without an edit: collect the garbage the builds left
-                    self.session.tidy()
-                    untidy = False
-                continue
-            untidy = True
-            # Settle: wait until no event arrived for `settle` seconds, so a burst of saves is one rebuild.
-            while not self.stopping.is_set() and time.monotonic() - self.last_event < self.settle:
-                time.sleep(self.settle / 3)
-            self.changed.clear()
-            if self.stopping.is_set():
-                return
-            try:
-                self.session.rebuild()
-            except Exception as exc:  # e.g. a folder vanished mid-scan: say so and keep watching
-                self.session.log(f"{exception_problem(exc)}; still watching")
-
-    def stop(self) -> None:
-        """Stop watching and wait for a running build to finish."""
-        self.stopping.set()
-        self.changed.set()
-        if self.observer.is_alive():
-            self.observer.stop()
-            self.observer.join(timeout=10)
-        if self.thread.is_alive():
-            self.thread.join(timeout=30)
-
-
-class _Handler(FileSystemEventHandler):
-    """Forwards relevant file events to the watcher."""
-
-    def __init__(self, watcher: Watcher) -> None:
-        self.watcher = watcher
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
-            return  # our own reads of the sources
-        paths = [os.fsdecode(event.src_path)]
-        if getattr(event, "dest_path", ""):
-            paths.append(os.fsdecode(event.dest_path))
-        for path in paths:
-            if ignored(path):
-                continue
-            parent = os.path.dirname(os.path.abspath(path))
-            # In the config file's folder only the config file itself matters (the output may live there).
-            if parent == os.path.dirname(self.watcher.config_file) and not self._under_watched_dirs(path):
-                if os.path.abspath(path) != self.watcher.config_file:
-                    continue
-            if event.is_directory and event.event_type == "modified":
-                continue
-            self.watcher.notice(path)
-
-    def _under_watched_dirs(self, path: str) -> bool:
-        options = self.watcher.session.options
-        p = Path(path).resolve()
-        return any(p.is_relative_to(d.resolve()) for d in (options.content_dir, options.layouts_dir))
 
 
 # ---------------------------------------------------------------- serving
@@ -328,7 +65,7 @@ class RequestHandler(BaseHTTPRequestHandler):
     server_version = "archive-serve"
     timeout = 15  # seconds a client may stay silent: a slow or stalled client cannot hold a thread for ever
 
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet: the rebuild lines are what an editor reads."""
 
     def do_HEAD(self) -> None:
@@ -464,7 +201,9 @@ def inject(data: bytes, epoch: int) -> bytes:
 
 
 def _fallback_404() -> bytes:
-    return "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>404 未找到</title><body><h1>404 未找到</h1></body></html>".encode()
+    """The 404 page for a site without one."""
+    return ('<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>404 未找到</title>'
+            "<body><h1>404 未找到</h1></body></html>").encode()
 
 
 # ---------------------------------------------------------------- command
@@ -485,14 +224,15 @@ class Running:
         """The address the site is served on."""
         assert self.server is not None
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host!s}:{port}/"
 
     def start(self) -> None:
         """Build once, then watch (and serve)."""
         self.session.rebuild(force=True)
         self.watcher.start()
         if self.server is not None:
-            self.server_thread = threading.Thread(target=self.server.serve_forever, name="archive-serve", kwargs={"poll_interval": 0.2})
+            self.server_thread = threading.Thread(target=self.server.serve_forever, name="archive-serve",
+                                                  kwargs={"poll_interval": 0.2})
             self.server_thread.start()
 
     def stop(self) -> None:

@@ -42,7 +42,9 @@ def run_plain(content: Path, out: Path) -> dict:
     from archive import search
 
     search.build_search = lambda site, *a, **k: []  # the page templates still render; only the index is skipped
-    search.report_terms = lambda report, body, mentioned: None  # a parallel build tokenizes with the bodies: skipped too
+    search.partial = lambda first, docs: None  # revisions before issue 12: a parallel build indexed report fields
+    # the per-report step tokenizes each report for the index: skipped too (the stubbed index ignores the terms)
+    search.report_terms = lambda *args, **kwargs: None
     search.with_mentions = lambda site, terms: None
     return run_full(content, out)
 
@@ -95,7 +97,7 @@ def run_incremental(content: Path, out: Path, runs: int) -> dict:
         if session is not None:
             if session.rebuild() is not True:
                 raise RuntimeError(f"the rebuild after editing {report.name} failed")
-            stats = session.cache.stats.describe()
+            stats = (session.memo if hasattr(session, "memo") else session.cache).stats.describe()
         else:
             build_mod.build(options(content, out))
         times.append(time.perf_counter() - t0)

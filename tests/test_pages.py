@@ -21,7 +21,7 @@ from archive.pages import (
     render_pages,
     render_site,
 )
-from archive.site import Site
+from archive.collection import Site
 
 
 def site_of(root: Path) -> Site:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import filecmp
+import os
 import shutil
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import parallel
+from archive import executor
 from archive.build import BuildOptions, build
 from archive.errors import BuildError, Problem
 from conftest import ROOT, run_cli
@@ -47,15 +48,15 @@ def differences(a: Path, b: Path) -> list[str]:
 
 
 def spy_on_share(monkeypatch) -> list[int]:
-    """Record how many processes each shared step used (the real parallel.share still runs)."""
+    """Record how many processes each shared step used (the real ForkedExecutor.start still runs)."""
     calls: list[int] = []
-    real = parallel.share
+    real = executor.ForkedExecutor.start
 
-    def share(task, n):
-        calls.append(n)
-        return real(task, n)
+    def share(self, fn, items):
+        calls.append(self.jobs)
+        return real(self, fn, items)
 
-    monkeypatch.setattr(parallel, "share", share)
+    monkeypatch.setattr(executor.ForkedExecutor, "start", share)
     return calls
 
 
@@ -64,7 +65,7 @@ def test_a_parallel_build_writes_the_same_bytes_as_a_serial_one(project: Path, m
     build(options(project, "serial", 1))
     calls = spy_on_share(monkeypatch)
     site, files, _ = build(options(project, "parallel", 2))
-    assert calls == [2, 2]  # bodies, analysis and search terms; then pages and the search index
+    assert calls == [2, 2, 2]  # bodies, programme findings and search terms; then the pages; then writing the files
     assert len(site.reports) == 65
     assert differences(project / "serial", project / "parallel") == []
     built = {p.relative_to(project / "parallel").as_posix() for p in (project / "parallel").rglob("*") if p.is_file()}
@@ -111,40 +112,42 @@ def test_the_real_reports_build_in_one_process(tmp_path: Path, monkeypatch):
                                     config_file=ROOT / "config.yml", out_dir=tmp_path / "site"))
     assert len(site.reports) == 5
     assert calls == []
-    assert parallel.jobs(None, len(site.reports)) == 1
-    assert parallel.jobs(1, 10_000) == 1  # --jobs 1 forces a serial build
+    assert executor.jobs(None, len(site.reports)) == 1
+    assert executor.jobs(1, 10_000) == 1  # --jobs 1 forces a serial build
 
 
 def test_jobs_from_the_environment(monkeypatch):
     monkeypatch.setenv("ARCHIVE_JOBS", "1")
-    assert parallel.jobs(None, 10_000) == 1
+    assert executor.jobs(None, 10_000) == 1
     monkeypatch.setenv("ARCHIVE_JOBS", "3")
-    assert parallel.jobs(None, 5) == 3
-    assert parallel.jobs(2, 5) == 2  # the command line wins
+    assert executor.jobs(None, 5) == 3
+    assert executor.jobs(2, 5) == 2  # the command line wins
 
 
 def test_an_error_raised_in_a_forked_process_reaches_the_caller():
-    def task(claims, main):
-        if not main:
-            raise BuildError([Problem("content/reports/2017-pingjiang.md", 3, "题目不能为空")])
-        return "main"
+    def task(i: int) -> int:
+        if i >= 7:
+            raise BuildError([Problem("content/reports/2017-pingjiang.md", i, "题目不能为空")])
+        return i
 
     with pytest.raises(BuildError) as raised:
-        parallel.share(task, 2)
-    assert str(raised.value) == "content/reports/2017-pingjiang.md:3: 题目不能为空"
+        executor.ForkedExecutor(2).map(task, list(range(40)))
+    # the problems themselves, not their text; and the first error in the items' order, as a serial run meets it
+    assert raised.value.problems == [Problem("content/reports/2017-pingjiang.md", 7, "题目不能为空")]
+    assert str(raised.value) == "content/reports/2017-pingjiang.md:7: 题目不能为空"
 
 
-def test_every_item_goes_to_exactly_one_process():
+def test_every_item_is_done_once_in_another_process_and_comes_back_in_order():
     reports = sorted((ROOT / "content/reports").glob("*.md"))
 
-    def task(claims, main):
-        # each process reads the reports it takes (real work, so that all of them get some)
-        return [(i, len(reports[i % len(reports)].read_text(encoding="utf-8"))) for i in range(300) if claims.mine(i)]
+    def task(i: int) -> tuple[int, int, int]:
+        # each process reads the reports it takes (real work)
+        return i, len(reports[i % len(reports)].read_text(encoding="utf-8")), os.getpid()
 
-    results = parallel.share(task, 3)
-    taken = sorted(i for result in results for i, _ in result)
-    assert taken == list(range(300))
-    assert parallel.share(task, 1) == [task(parallel._All(), True)]
+    results = executor.ForkedExecutor(3).map(task, list(range(300)))
+    assert [r[:2] for r in results] == [r[:2] for r in executor.SerialExecutor().map(task, list(range(300)))]
+    assert os.getpid() not in {pid for _, _, pid in results}
+    assert executor.chunks(300, 3) == [(25 * i, 25 * (i + 1)) for i in range(12)]
 
 
 def test_a_build_over_the_last_one_links_what_did_not_change(project: Path, tmp_path: Path):

@@ -454,7 +454,7 @@ def test_not_found_page_is_styled_at_any_depth(built_site: Path):
 def test_groupings_follow_chinese_index_order(content):
     from archive.markdown import render_body
     from archive.programmes import Matcher
-    from archive.site import assemble, file_name
+    from archive.collection import assemble, file_name
 
     problems = Problems()
     matcher = Matcher.from_registry(content.programmes, problems)

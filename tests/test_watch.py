@@ -458,7 +458,7 @@ def test_a_body_edit_rewrites_only_the_files_that_show_the_body(session, project
     assert report.url in written and "编者补记：核对了株洲日报的原版面。" in after[report.url][1].decode()
     # The sentence names no programme and the report has a summary: only its page and the search index change.
     assert written - {report.url} <= {p for p in after if p.startswith("assets/search/")}, sorted(written)
-    assert session.cache.stats.pages_rendered == 1
+    assert session.memo.stats.pages_rendered == 1
     same_as_fresh_build(session, tmp_path)
 
 

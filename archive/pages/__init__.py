@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..output import OutputFile
-from ..site import Site
+from ..collection import Site
 from .assets import source_files, static_files
 from .catalog import catalog, open_data
 from .citation import citation_files
@@ -20,7 +20,8 @@ from .render import Renderer, relative_url, render_pages
 def data_files(site: Site, layouts: Path, pages: list[Page]) -> list[OutputFile]:
     """Every file that is not an HTML page: feed, sitemap, catalogs and citations, static assets, raw sources."""
     listed = [p.url for p in pages if p.url != "404.html"]  # a server's answer to a missing page, not a page to find
-    return [atom_feed(site), sitemap(site, listed), *catalog(site), *open_data(site), *citation_files(site.reports, site.config), *static_files(layouts), *source_files(site)]
+    return [atom_feed(site), sitemap(site, listed), *catalog(site), *open_data(site),
+            *citation_files(site.reports, site.config), *static_files(layouts), *source_files(site)]
 
 
 def render_site(site: Site, layouts: Path) -> list[OutputFile]:

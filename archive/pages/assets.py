@@ -5,7 +5,7 @@ from pathlib import Path
 
 from ..content import Report
 from ..output import OutputFile
-from ..site import Site
+from ..collection import Site
 
 
 def source_path(report: Report) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from .. import jsonld
 from ..content import Report
 from ..output import OutputFile
-from ..site import Site
+from ..collection import Site
 from .assets import source_path
 from .places import geo_points
 
@@ -22,7 +23,7 @@ def catalog_rows(site: Site) -> list[dict[str, Any]]:
     return [_catalog_row(report, index.by_report.get(report.slug, []) if index else []) for report in site.reports]
 
 
-def _catalog_row(report: Report, mentioned: list[Any]) -> dict[str, Any]:
+def _catalog_row(report: Report, mentioned: Sequence[Any]) -> dict[str, Any]:
     """One report's row of the catalog."""
     return {
         "url": report.url,

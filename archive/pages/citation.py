@@ -1,6 +1,7 @@
 """Citations: a report page's 引用本文 box, its own BibTeX and RIS entries, and catalog.bib, .ris and .csl.json."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import cite
@@ -33,7 +34,7 @@ def citation(report: Report, config: Config) -> Citation:
     return Citation(cite.gbt7714(report), head, tail, bib, ris)
 
 
-def citation_files(reports: list[Report], config: Config) -> list[OutputFile]:
+def citation_files(reports: Sequence[Report], config: Config) -> list[OutputFile]:
     """catalog.bib, catalog.ris and catalog.csl.json (the reports in the given order), and each report's own entries."""
     bibs = [cite.bibtex([report]) for report in reports]
     out = [

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -12,7 +12,7 @@ from markupsafe import Markup
 from .. import programmes
 from ..content import Programme
 from ..markdown import Paragraph, RenderedBody
-from ..site import Group, Site
+from ..collection import Group, Site
 from . import places, timeline
 from .assets import source_path
 from .citation import citation
@@ -69,7 +69,7 @@ class GroupLink:
     prefecture: str = ""
 
 
-def _listed(groups: list[Group]) -> tuple[GroupLink, ...]:
+def _listed(groups: Sequence[Group]) -> tuple[GroupLink, ...]:
     """Groups as an index page lists them; a page listing counts does not change with a title."""
     return tuple(GroupLink(g.name, g.url, g.count, g.prefecture) for g in groups)
 

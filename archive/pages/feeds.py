@@ -7,7 +7,7 @@ from urllib.parse import quote
 from ..content import PartialDate, Report
 from ..markdown import RenderedBody
 from ..output import OutputFile
-from ..site import Site
+from ..collection import Site
 
 
 def xml_escape(text: str) -> str:

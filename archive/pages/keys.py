@@ -54,8 +54,9 @@ class _Pickler(pickle.Pickler):
 
     def __init__(self, buffer: io.BytesIO, digests: Digests) -> None:
         super().__init__(buffer, protocol=5)
-        # The memo writes an object met again within one context (a report on several of a page's lists) as a
-        # reference: equal bytes still mean equal contexts, and the same code shares objects the same way.
+        # No memo: equal contexts must give equal bytes whichever of their equal parts are the same object
+        # (a watch rebuild keeps an unchanged report's findings, whose strings are not the new build's).
+        self.fast = True
         self.digests = digests
         self.records = digests.records
         self.getters = digests.getters

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from .. import jsonld
 from ..config import Config
 from ..content import Programme, Report
-from ..site import Group
+from ..collection import Group
 
 
 def report_meta(report: Report, config: Config, mentioned: Sequence[tuple[Programme, Any]]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from .. import gazetteer
 from ..countymap import MapPoint
 from ..jsonld import CountyPoint
-from ..site import Group, Site
+from ..collection import Group, Site
 
 MAP_TITLE = "报道所在县市区的位置"
 LOCATION_TITLE = "本县市区在档案所收县市区中的位置"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..content import PartialDate, Report
-from ..site import Group, Site
+from ..collection import Group, Site
 
 WIDTH = 960  # the drawing's own units; the SVG scales to the page width
 LEFT = 120  # room for the lane of reports known only to the year, labels included

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..content import Content, Report
-from ..errors import Problems, display_path
+from ..content import Report
+from ..errors import display_path
 from ..fold import phrase, phrase_origin
 from .registry import Matcher
 
@@ -160,24 +159,3 @@ def suggest(reports: list[Report], matcher: Matcher, min_reports: int = 2) -> li
         return (tier, -c.reports, bool(_LISTING_RE.search(c.term)), -c.count, c.term)
 
     return sorted(out, key=rank)
-
-
-# ---------------------------------------------------------------- the command (for archive/commands.py)
-
-
-def run_suggest(content: Content, problems: Problems, limit: int = 40) -> int:
-    """`build.py programmes --suggest`: print candidate programmes not yet in the registry."""
-    matcher = Matcher.from_registry(content.programmes, problems)
-    for problem in problems.errors:
-        print(problem, file=sys.stderr)
-    if problems.errors:
-        return 1
-    candidates = suggest(content.reports, matcher)
-    shown = candidates[:max(0, limit)]
-    print(f"{len(candidates)} 个候选项目不在登记表（{len(content.programmes)} 个项目）中，显示前 {len(shown)} 个。")
-    print("排序：两篇以上报道加引号的说法，两篇以上报道共有的词组，单篇报道加引号的说法；各按篇数、次数。")
-    width = min(8, max((len(c.term) for c in shown), default=0))
-    for i, c in enumerate(shown, 1):
-        kind = "引号" if c.kind == "quoted" else "短语"
-        print(f"{i:3d}. {c.term}{'　' * max(0, width - len(c.term))}  {kind}  {c.reports} 篇 {c.count} 次  {c.where}  {c.example}")
-    return 0

@@ -22,7 +22,7 @@ from .index import Index, build_index, run_rows
 from .shards import ASSETS, SHARD_BYTES, index_files, plan_shards
 
 if TYPE_CHECKING:
-    from ..site import Site
+    from ..collection import Site
 
 __all__ = ["ASSETS", "FIELDS", "SHARD_BYTES", "DocTerms", "Index", "SearchDoc", "build_index", "build_search",
            "doc_terms", "document", "documents", "field_terms", "index_files", "plan_shards", "render_pages",

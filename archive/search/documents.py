@@ -11,12 +11,12 @@ from ..tokenize import positions
 if TYPE_CHECKING:
     from ..content import Programme, Report
     from ..markdown import RenderedBody
-    from ..site import Site
+    from ..collection import Site
 
 # Indexed fields and their boosts: the title weighs most, the names a reader types next.
 FIELDS: tuple[tuple[str, int], ...] = (("title", 10), ("body", 1), ("county", 5), ("author", 3), ("programme", 3))
 # The programme field comes last: a build that tokenizes reports before the programme analysis
-# (archive/parallel.py) adds it afterwards (with_mentions).
+# (archive/process.py) has it added afterwards (with_mentions).
 PROGRAMME = len(FIELDS) - 1
 assert FIELDS[PROGRAMME][0] == "programme"
 

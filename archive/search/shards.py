@@ -16,7 +16,7 @@ from .documents import FIELDS, SearchDoc
 from .index import K1, B, Index
 
 if TYPE_CHECKING:
-    from ..site import Site
+    from ..collection import Site
 
 # The lunr release whose index and BM25 model the files follow (the manifest says so).
 LUNR_VERSION = "2.3.9"

@@ -1,4 +1,4 @@
-"""The analysed site: reports with rendered bodies, grouped by county, author and year."""
+"""The collection: reports sorted, grouped by county, author and year, with the page of each group."""
 from __future__ import annotations
 
 import functools
@@ -6,13 +6,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import programmes
 from .config import Config
 from .content import Content, Programme, Report
 from .errors import Problems
-from .incremental import stable
 from .markdown import RenderedBody
+
+if TYPE_CHECKING:
+    from .programmes import Matcher, ProgrammeIndex
 
 # Characters that cannot be part of a file name on some system, or would move a page out of its folder.
 _UNSAFE_RE = re.compile(r'[\x00-\x1f/\\:*?"<>|#%]')
@@ -27,19 +29,19 @@ def file_name(name: str) -> str:
 @functools.lru_cache(maxsize=None)  # pypinyin is slow and the same names are sorted on many pages
 def sort_key(name: str) -> tuple[str, str]:
     """Order Chinese names the way a Chinese index does: by pinyin, then by the characters."""
-    from pypinyin import lazy_pinyin  # 0.2 s to import: a parallel build imports it while the others work
+    from pypinyin import lazy_pinyin  # 0.2 s to import: only when names are sorted
 
     return (" ".join(lazy_pinyin(name)).lower(), name)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Group:
     """Reports that share a county, an author or a year, with the page that lists them."""
 
     kind: str  # county, author, year
     name: str
     url: str
-    reports: list[Report] = field(default_factory=list)  # newest first
+    reports: tuple[Report, ...] = ()  # newest first
     prefecture: str = ""  # counties only: the prefecture and province most reports give
     province: str = ""
 
@@ -54,23 +56,23 @@ class Group:
         return " · ".join(p for p in (self.name, self.prefecture, self.province) if p)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Site:
     """Everything the pages need, computed once from the whole collection."""
 
     config: Config
-    reports: list[Report]  # newest first
-    programmes: list[Programme]
+    reports: tuple[Report, ...]  # newest first
+    programmes: tuple[Programme, ...]  # by pinyin
     bodies: dict[str, RenderedBody]
-    matcher: object
-    counties: list[Group] = field(default_factory=list)  # by pinyin
-    authors: list[Group] = field(default_factory=list)  # by pinyin
-    years: list[Group] = field(default_factory=list)  # newest first
+    matcher: Matcher
+    counties: tuple[Group, ...] = ()  # by pinyin
+    authors: tuple[Group, ...] = ()  # by pinyin
+    years: tuple[Group, ...] = ()  # newest first
     by_slug: dict[str, Report] = field(default_factory=dict)
     county_of: dict[str, Group] = field(default_factory=dict)  # county name -> group
     author_of: dict[str, Group] = field(default_factory=dict)  # author name -> group
     year_of: dict[int, Group] = field(default_factory=dict)
-    programme_index: programmes.ProgrammeIndex | None = None
+    programme_index: ProgrammeIndex | None = None  # attached by build() once programmes are analysed
     root: Path = Path("content")  # the content folder, where the raw sources are
 
     @property
@@ -82,27 +84,30 @@ class Site:
         keys = sorted((p for p in by_province if p), key=sort_key) + ([""] if "" in by_province else [])
         return [(p, by_province[p]) for p in keys]
 
-    def latest(self, n: int = 10) -> list[Report]:
+    def latest(self, n: int = 10) -> tuple[Report, ...]:
         """The n most recent reports."""
         return self.reports[:n]
 
 
 def _groups(kind: str, folder: str, pairs: list[tuple[str, Report]], problems: Problems) -> dict[str, Group]:
     """One group per distinct name, each with its page URL; two names sharing a file name is an error."""
-    groups: dict[str, Group] = {}
+    members: dict[str, list[Report]] = {}
+    urls: dict[str, str] = {}
     files: dict[str, str] = {}
     for name, report in pairs:
-        group = groups.get(name)
-        if group is None:
+        if name not in members:
             fname = file_name(name)
             if fname.casefold() in files:
                 other = files[fname.casefold()]
                 problems.error(report.path, report.line_of("county" if kind == "county" else "author"),
                                f"{kind} {name!r} and {other!r} would share the page {folder}/{fname}.html")
             files[fname.casefold()] = name
-            group = groups[name] = Group(kind, name, f"{folder}/{fname}.html")
-        group.reports.append(report)
-    return groups
+            members[name], urls[name] = [], f"{folder}/{fname}.html"
+        members[name].append(report)
+    if kind != "county":
+        return {name: Group(kind, name, urls[name], tuple(rs)) for name, rs in members.items()}
+    return {name: Group(kind, name, urls[name], tuple(rs), _most_common([r.prefecture for r in rs]),
+                        _most_common([r.province for r in rs])) for name, rs in members.items()}
 
 
 def _most_common(values: list[str]) -> str:
@@ -113,43 +118,32 @@ def _most_common(values: list[str]) -> str:
     return min(counts, key=lambda v: (-counts[v], v))
 
 
-def assemble(content: Content, bodies: dict[str, RenderedBody], matcher, problems: Problems,
-             analysed: dict[str, programmes.Findings] | None = None) -> Site:
-    """Sort the reports, group them by county, author and year, and analyse programmes across them.
-
-    analysed: programmes.find() of the reports by slug, when it was done beforehand.
-    """
-    # In watch mode an unchanged report, programme or group is the very object of the last build
-    # (incremental.stable), so the pages that show only such objects are known to be unchanged.
-    reports = sorted((stable(("report", r.path), r) for r in content.reports),
-                     key=lambda r: (r.date.sort_key(), r.slug), reverse=True)
-    counties = _groups("county", "counties", [(r.county, r) for r in reports], problems)
-    for group in counties.values():
-        group.prefecture = _most_common([r.prefecture for r in group.reports])
-        group.province = _most_common([r.province for r in group.reports])
-    authors = _groups("author", "authors", [(a, r) for r in reports for a in r.authors], problems)
-    years: dict[int, Group] = {}
+def _years(reports: list[Report]) -> dict[int, Group]:
+    """One group per year, newest first within it."""
+    members: dict[int, list[Report]] = {}
     for r in reports:
-        years.setdefault(r.date.year, Group("year", f"{r.date.year}年", f"years/{r.date.year:04d}.html")).reports.append(r)
-    counties = {name: stable(("group", g.kind, name), g) for name, g in counties.items()}
-    authors = {name: stable(("group", g.kind, name), g) for name, g in authors.items()}
-    years = {year: stable(("group", g.kind, year), g) for year, g in years.items()}
-    # The lists and maps too: a page that reads site.county_of[...] finds the same dictionary as before.
-    site = Site(
-        config=stable("config", content.config),
-        reports=stable("site.reports", reports),
-        programmes=stable("programmes", sorted((stable(("programme", p.path), p) for p in content.programmes),
-                                               key=lambda p: sort_key(p.name))),
+        members.setdefault(r.date.year, []).append(r)
+    return {year: Group("year", f"{year}年", f"years/{year:04d}.html", tuple(rs)) for year, rs in members.items()}
+
+
+def assemble(content: Content, bodies: dict[str, RenderedBody], registry: Matcher, problems: Problems) -> Site:
+    """Sort the reports and group them by county, author and year (programmes are analysed after, in build())."""
+    reports = sorted(content.reports, key=lambda r: (r.date.sort_key(), r.slug), reverse=True)
+    counties = _groups("county", "counties", [(r.county, r) for r in reports], problems)
+    authors = _groups("author", "authors", [(a, r) for r in reports for a in r.authors], problems)
+    years = _years(reports)
+    return Site(
+        config=content.config,
+        reports=tuple(reports),
+        programmes=tuple(sorted(content.programmes, key=lambda p: sort_key(p.name))),
         bodies=bodies,
-        matcher=matcher,
-        counties=stable("site.counties", sorted(counties.values(), key=lambda g: sort_key(g.name))),
-        authors=stable("site.authors", sorted(authors.values(), key=lambda g: sort_key(g.name))),
-        years=stable("site.years", [years[y] for y in sorted(years, reverse=True)]),
-        by_slug=stable("site.by_slug", {r.slug: r for r in reports}),
-        county_of=stable("site.county_of", counties),
-        author_of=stable("site.author_of", authors),
-        year_of=stable("site.year_of", years),
+        matcher=registry,
+        counties=tuple(sorted(counties.values(), key=lambda g: sort_key(g.name))),
+        authors=tuple(sorted(authors.values(), key=lambda g: sort_key(g.name))),
+        years=tuple(years[y] for y in sorted(years, reverse=True)),
+        by_slug={r.slug: r for r in reports},
+        county_of=counties,
+        author_of=authors,
+        year_of=years,
         root=content.root,
     )
-    site.programme_index = programmes.analyse_site(site, problems, analysed)
-    return site
