@@ -16,7 +16,7 @@ from .errors import Problems
 from .executor import Runner, SerialExecutor, executor_for
 from .output import OutputFile, guard_options, marker_file, publish
 from .pages import data_files, describe_pages
-from .process import process_all
+from .process import Processed, process_all
 from .rendering import render
 
 if TYPE_CHECKING:
@@ -45,13 +45,14 @@ def load(options: BuildOptions, problems: Problems) -> Content:
     return load_content(config, options.content_dir, problems, drafts=options.drafts)
 
 
-def analyse(content: Content, problems: Problems, executor: Runner | None = None, memo: Memo | None = None) -> Site:
-    """The collection with every report processed and the programmes analysed across it (build() and check())."""
+def analyse(content: Content, problems: Problems, executor: Runner | None = None,
+            memo: Memo | None = None) -> tuple[Site, dict[str, Processed]]:
+    """Process every report, assemble the collection and analyse the programmes across it (build() and check())."""
     registry = programmes.Matcher.from_registry(content.programmes, problems)
     processed = process_all(content.reports, registry, executor or SerialExecutor(), memo)
     site = assemble(content, {slug: p.body for slug, p in processed.items()}, registry, problems)
     analysis = programmes.analyse(site, {slug: p.findings for slug, p in processed.items()}, registry, problems)
-    return replace(site, programme_index=analysis)
+    return replace(site, programme_index=analysis), processed
 
 
 def build(options: BuildOptions, memo: Memo | None = None) -> tuple[Site, list[OutputFile], Problems]:
@@ -66,11 +67,7 @@ def build(options: BuildOptions, memo: Memo | None = None) -> tuple[Site, list[O
         content = load(options, problems)
         problems.raise_if_errors()
         executor = SerialExecutor() if memo else executor_for(options.jobs, len(content.reports))
-        registry = programmes.Matcher.from_registry(content.programmes, problems)
-        processed = process_all(content.reports, registry, executor, memo)
-        site = assemble(content, {slug: p.body for slug, p in processed.items()}, registry, problems)
-        analysis = programmes.analyse(site, {slug: p.findings for slug, p in processed.items()}, registry, problems)
-        site = replace(site, programme_index=analysis)
+        site, processed = analyse(content, problems, executor, memo)  # per report, then across the collection
         problems.raise_if_errors()
         pages = describe_pages(site)
         rendered = render(pages, options.layouts_dir, executor, memo)  # in other processes, while this one indexes

@@ -71,7 +71,7 @@ def cmd_suggest(options: BuildOptions, limit: int = 40) -> int:
 def cmd_index_stats(options: BuildOptions) -> int:
     """`build.py index-stats`: the search index's size, in all and per report."""
     problems = Problems()
-    site = analyse(load(options, problems), problems)
+    site, _ = analyse(load(options, problems), problems)
     problems.raise_if_errors()
     started = time.process_time()
     files = search.build_search(site)

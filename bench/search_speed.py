@@ -100,7 +100,7 @@ def main() -> int:
     parser.add_argument("--js", type=Path, default=ROOT / "layouts" / "static" / "js")
     args = parser.parse_args()
     problems = Problems()
-    site = analyse(load(BuildOptions(content_dir=args.content, config_file=args.config), problems), problems)
+    site = analyse(load(BuildOptions(content_dir=args.content, config_file=args.config), problems), problems)[0]
     problems.raise_if_errors()
     files, _ = build_times(site)
     if not args.no_browser:

@@ -24,7 +24,7 @@ def real():
     """The repository's content, loaded and analysed."""
     problems = Problems()
     content = load(BuildOptions(content_dir=ROOT / "content", config_file=ROOT / "config.yml"), problems)
-    site = analyse(content, problems)
+    site, _ = analyse(content, problems)
     assert problems.errors == []
     return site
 

@@ -29,7 +29,7 @@ def site_of(root: Path) -> Site:
     problems = Problems()
     options = BuildOptions(content_dir=root / "content", layouts_dir=root / "layouts", config_file=root / "config.yml")
     content = load(options, problems)
-    site = analyse(content, problems)
+    site, _ = analyse(content, problems)
     problems.raise_if_errors()
     return site
 

@@ -158,7 +158,7 @@ def real_site():
     problems = Problems()
     options = BuildOptions(content_dir=ROOT / "content", layouts_dir=ROOT / "layouts", config_file=ROOT / "config.yml")
     content = load(options, problems)
-    site = analyse(content, problems)
+    site, _ = analyse(content, problems)
     assert problems.errors == [], problems.errors
     return site, problems
 

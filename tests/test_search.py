@@ -7,7 +7,6 @@ import json
 import pickle
 import shutil
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -43,7 +42,7 @@ def real_site():
     problems = Problems()
     content = load(BuildOptions(content_dir=ROOT / "content", config_file=ROOT / "config.yml"), problems)
     problems.raise_if_errors()
-    return analyse(content, problems)
+    return analyse(content, problems)[0]
 
 
 def canon(text: str) -> str:
@@ -348,23 +347,6 @@ def test_runs_of_any_length_give_the_same_index(docs):
     whole = search.build_index(terms)
     for run in (1, 2, 3):
         assert search.build_index(terms, run=run) == whole, run
-
-
-def test_a_memo_of_the_last_build_gives_the_same_files(site):
-    """A watch session passes the last build's memo: unchanged reports' terms and runs are reused, the files the same."""
-    memo: dict = {}
-    files = [(f.path, f.data) for f in search.build_search(site, memo=memo)]
-    assert files == [(f.path, f.data) for f in search.build_search(site)]
-    kept = dict(memo)
-    assert len(kept) == len(site.reports) + 1  # every document's terms and the one run of five
-    report = site.reports[2]
-    body = site.bodies[report.slug]
-    more = [*body.paragraphs, replace(body.paragraphs[-1], anchor="p99", text="新增一段：平安乡村·雪亮工程，郟縣试点，4+X模式。")]
-    edited = replace(site, bodies={**site.bodies, report.slug: replace(body, paragraphs=more)})
-    again = [(f.path, f.data) for f in search.build_search(edited, memo=memo)]
-    assert again == [(f.path, f.data) for f in search.build_search(edited)] != files
-    reused = [key for key, value in memo.items() if kept.get(key) is value]
-    assert len(reused) == len(site.reports) - 1 and len(memo) == len(kept)  # the edited document's terms and the run are new
 
 
 def test_site_has_the_index_scripts_and_no_lunr(built_site):

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable, Hashable, Sequence
-from functools import partial
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..output import OutputFile
@@ -18,7 +17,7 @@ from .documents import (
     report_terms,
     with_mentions,
 )
-from .index import Index, build_index, run_rows
+from .index import Index, build_index
 from .shards import ASSETS, SHARD_BYTES, index_files, plan_shards
 
 if TYPE_CHECKING:
@@ -29,29 +28,13 @@ __all__ = ["ASSETS", "FIELDS", "SHARD_BYTES", "DocTerms", "Index", "SearchDoc", 
            "report_terms", "stats", "with_mentions"]
 
 
-def build_search(site: Site, terms: Sequence[DocTerms] | None = None,
-                 memo: dict[Hashable, Any] | None = None) -> list[OutputFile]:
-    """The index scripts of the site, from every report's terms in the site's order (computed here if not given).
-
-    memo: what the last build computed, a dict its caller keeps between builds (a watch session): the
-    terms of an unchanged document and the rows of a run of unchanged documents are taken from it, and
-    it is left holding what this build used. Either way the files are the same.
-    """
-    kept: dict[Hashable, Any] = {}
-
-    def remember(key: Hashable, compute: Callable[[], Any]) -> Any:
-        value = memo.get(key) if memo is not None else None
-        kept[key] = value = compute() if value is None else value
-        return value
-
+def build_search(site: Site, terms: Sequence[DocTerms] | None = None) -> list[OutputFile]:
+    """The index scripts of the site, from every report's terms in the site's order (computed here if not given)."""
     if terms is None:
-        terms = [remember(doc, partial(doc_terms, doc)) for doc in documents(site)]
+        terms = [doc_terms(doc) for doc in documents(site)]
     if [dt.doc.ref for dt in terms] != [r.url for r in site.reports]:
         raise ValueError("the search terms are not the site's reports, in the site's order")
-    index = build_index(terms, lambda first, run: remember((first, run), partial(run_rows, first, run)))
-    if memo is not None:
-        memo.clear()
-        memo.update(kept)
+    index = build_index(terms)
     return index_files(site, [dt.doc for dt in terms], index)
 
 

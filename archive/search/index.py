@@ -5,7 +5,7 @@ from the term frequencies, the field lengths and the document count.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -41,10 +41,6 @@ class Rows:
     fields: tuple[dict[str, str], ...]
 
 
-# How the runs' rows are made: run_rows, or a caller's memo of it.
-RowsOf = Callable[[int, tuple[DocTerms, ...]], Rows]
-
-
 def run_rows(first: int, run: tuple[DocTerms, ...]) -> Rows:
     """The rows of the documents of a run, numbered from `first`."""
     order = dict.fromkeys(chain.from_iterable(ft.terms.split(SEP) for dt in run for ft in dt.fields if ft.terms))
@@ -65,9 +61,9 @@ def run_rows(first: int, run: tuple[DocTerms, ...]) -> Rows:
     return Rows(tuple(order), tuple({term: ";".join(texts) for term, texts in rows.items()} for rows in per_field))
 
 
-def build_index(terms: Sequence[DocTerms], rows_of: RowsOf = run_rows, run: int = RUN) -> Index:
+def build_index(terms: Sequence[DocTerms], run: int = RUN) -> Index:
     """The index of the documents, numbered in order, with lunr's term numbers (in the order terms first occur)."""
-    runs = [rows_of(first, tuple(terms[first:first + run])) for first in range(0, len(terms), run)]
+    runs = [run_rows(first, tuple(terms[first:first + run])) for first in range(0, len(terms), run)]
     per_field: list[dict[str, list[str]]] = [{} for _ in FIELDS]
     for part in runs:
         for into, rows in zip(per_field, part.fields):
