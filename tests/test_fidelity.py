@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.content import parse_report, read_document
+from archive.content import parse_report
+from archive.frontmatter import read_document
 from archive.errors import Problems
 from archive.importer.verify import page_text, verify
 from archive.provenance import load, record_path

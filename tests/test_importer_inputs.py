@@ -8,7 +8,8 @@ import pytest
 import yaml
 from conftest import ROOT, run_cli
 
-from archive.content import parse_report, read_document
+from archive.content import parse_report
+from archive.frontmatter import read_document
 from archive.errors import Problems
 from archive.gazetteer import county_warning, load
 from archive.importer.verify import verify
