@@ -13,6 +13,8 @@ from .collection import Site, assemble
 from .config import load_config
 from .content import Content, load_content
 from .errors import Problems
+from .gazetteer import county_warning
+from .importer.verify import verify_source
 from .executor import Runner, SerialExecutor, executor_for
 from .output import OutputFile, guard_options, marker_file, publish
 from .pages import data_files, describe_pages
@@ -79,11 +81,15 @@ def build(options: BuildOptions, memo: Memo | None = None) -> tuple[Site, list[O
 
 
 def check(options: BuildOptions) -> Problems:
-    """Validate all content without writing anything."""
+    """Validate all content without writing anything, and prove each report's text is its source's."""
     problems = Problems()
     content = load(options, problems)
     if not problems.errors:
         analyse(content, problems)
+    for report in content.reports:
+        problems.add(verify_source(report, content.root))
+        if warning := county_warning(report.county):
+            problems.warning(report.path, report.line_of("county"), warning)
     return problems
 
 

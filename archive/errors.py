@@ -1,6 +1,7 @@
 """Problems found in content, reported as `path:line: message`."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,10 @@ class Problems:
     def warning(self, path: Path | str, line: int, message: str) -> None:
         """Record a warning at path:line."""
         self.items.append(Problem(display_path(path), line, message, "warning"))
+
+    def add(self, found: Iterable[Problem]) -> None:
+        """Record problems found elsewhere, each already with its path and line."""
+        self.items.extend(found)
 
     def extend(self, other: "Problems") -> None:
         """Take over every problem of another collector."""

@@ -136,3 +136,16 @@ def verify(report: Report, source_bytes: bytes) -> list[Problem]:
         if not author.startswith("TODO") and fold(author) not in named:
             out.append(Problem(page, report.line_of("author"), f"author {author!r} is not named in the source"))
     return out
+
+
+def verify_source(report: Report, root: Path) -> list[Problem]:
+    """For `check`: prove a report against its raw source under root/sources (a warning when it names none)."""
+    page = display_path(report.path)
+    if not report.source_file:
+        return [Problem(page, 1, "no source_file: nothing proves this text is a source's", "warning")]
+    source = root / "sources" / report.source_file
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        return [Problem(page, report.line_of("source_file"), f"source {report.source_file}: {exc.strerror or exc}")]
+    return verify(report, data)
