@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
+from typing import TypeVar
 
 from .config import Config
 from .errors import Problems
@@ -18,6 +18,8 @@ TODO = "TODO"
 # Slugs become file names and URL parts: letters (any script), digits, '-', '_' and '.' only.
 SLUG_RE = re.compile(r"^[\w][\w.-]*$")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+_Item = TypeVar("_Item")  # what _load_all parses a folder's documents into
 
 
 @dataclass(frozen=True, order=True)
@@ -34,12 +36,13 @@ class PartialDate:
         m = DATE_RE.match(text)
         if not m:
             raise ValueError(f"date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-        year, month, day = (int(g) if g else None for g in m.groups())
+        year = int(m.group(1))
+        month, day = (int(g) if g else None for g in m.groups()[1:])
         if month is not None and not 1 <= month <= 12:
             raise ValueError(f"date {text!r} has no month {month}")
-        if day is not None:
+        if month is not None and day is not None:  # DATE_RE has no day without a month
             try:
-                _dt.date(year, month, day)  # type: ignore[arg-type]
+                _dt.date(year, month, day)
             except ValueError:
                 raise ValueError(f"date {text!r} is not a day of the calendar") from None
         return cls(year, month, day)
@@ -253,8 +256,13 @@ class _Fields:
                 self.problems.warning(self.doc.path, self.line(key), f"unknown front-matter key '{key}' (ignored)")
 
 
-def _type_name(value: Any) -> str:
-    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping", type(None): "nothing"}.get(type(value), type(value).__name__)
+_TYPE_NAMES: dict[type, str] = {
+    bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping", type(None): "nothing",
+}
+
+
+def _type_name(value: object) -> str:
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
 REPORT_KEYS = {
@@ -344,16 +352,17 @@ def parse_programme(doc: Document, problems: Problems) -> Programme | None:
 
 def load_content(config: Config, root: Path, problems: Problems, drafts: bool = False) -> Content:
     """Load every report and programme under root, checking each and the collection as a whole."""
-    reports = [r for r in _load_all(root / "reports", problems, lambda d: parse_report(d, root, problems)) if drafts or not r.draft]
+    reports = [r for r in _load_all(root / "reports", problems, lambda d: parse_report(d, root, problems))
+               if drafts or not r.draft]
     programmes = _load_all(root / "programmes", problems, lambda d: parse_programme(d, problems))
     _check_unique(reports, "report", problems)
     _check_unique(programmes, "programme", problems)
     return Content(config, root, reports, programmes)
 
 
-def _load_all(folder: Path, problems: Problems, parse) -> list:
+def _load_all(folder: Path, problems: Problems, parse: Callable[[Document], _Item | None]) -> list[_Item]:
     """Parse every .md file of a folder in a stable order, skipping hidden and editor lock files."""
-    items = []
+    items: list[_Item] = []
     # Editors leave lock and backup files beside the page (emacs `.#page.md`, vim `.page.md.swp`):
     # like Hugo and MkDocs, names starting with '.' or '#' are not content.
     paths = [p for p in folder.glob("*.md") if not p.name.startswith((".", "#"))] if folder.is_dir() else []
@@ -370,13 +379,14 @@ def _load_all(folder: Path, problems: Problems, parse) -> list:
     return items
 
 
-def _check_unique(items: list, kind: str, problems: Problems) -> None:
+def _check_unique(items: Sequence[Report | Programme], kind: str, problems: Problems) -> None:
     """Two pages may not claim one URL, also where only letter case or Unicode form differs."""
-    seen: dict[str, Any] = {}
+    seen: dict[str, Report | Programme] = {}
     for item in items:
         key = unicodedata.normalize("NFKC", item.slug).casefold()
         if key in seen:
             other = seen[key]
-            problems.error(item.path, item.line_of("slug"), f"duplicate {kind} slug {item.slug!r}: {other.path} has the same URL {item.url}")
+            problems.error(item.path, item.line_of("slug"),
+                           f"duplicate {kind} slug {item.slug!r}: {other.path} has the same URL {item.url}")
         else:
             seen[key] = item

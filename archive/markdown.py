@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -128,7 +130,11 @@ def _plain_text(children: list[Token]) -> str:
 # ---------------------------------------------------------------- rendering rules
 
 
-def _render_figure(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+# A render rule, as MarkdownIt.add_render_rule binds it to the renderer.
+_Rule = Callable[[Sequence[Token], int, OptionsDict, EnvType], str]
+
+
+def _render_figure(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     """A photo caption: the photo is not in the source, only its caption."""
     token = tokens[idx]
     if token.nesting == 1:
@@ -137,7 +143,7 @@ def _render_figure(self, tokens: Sequence[Token], idx: int, options, env) -> str
     return "</figcaption></figure>\n"
 
 
-def _render_note(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+def _render_note(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     """An editor's note, set apart from the report's own text."""
     if tokens[idx].nesting == 1:
         return '<aside class="note" role="note"><p class="note-label">编者按</p>\n'
@@ -158,26 +164,30 @@ def _hide_figure_paragraphs(state: StateCore) -> None:
 
 def _install_renderers(md: MarkdownIt) -> None:
     """Headings with a permalink, tables that scroll on a phone, footnotes under a heading."""
-    rules = md.renderer.rules
-    default_heading_close = rules.get("heading_close")
+    assert isinstance(md.renderer, RendererHTML)  # make_markdown's MarkdownIt keeps the default renderer
+    default_heading_close: _Rule | None = md.renderer.rules.get("heading_close")  # rules are bound methods
 
-    def heading_close(self, tokens, idx, options, env):
+    def heading_close(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         # the nearest heading_open before idx, found without copying the token list for every heading
         anchor = next((tokens[i].attrGet("id") for i in range(idx - 1, -1, -1) if tokens[i].type == "heading_open"), None)
         link = f'<a class="anchor" href="#{escape(str(anchor))}" aria-label="本节链接">#</a>' if anchor else ""
-        closing = default_heading_close(self, tokens, idx, options, env) if default_heading_close else self.renderToken(tokens, idx, options, env)
-        return link + closing
+        if default_heading_close:
+            return link + default_heading_close(tokens, idx, options, env)
+        return link + self.renderToken(tokens, idx, options, env)
 
-    def table_open(self, tokens, idx, options, env):
+    def table_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return '<div class="table-wrap">' + self.renderToken(tokens, idx, options, env)
 
-    def table_close(self, tokens, idx, options, env):
+    def table_close(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return self.renderToken(tokens, idx, options, env) + "</div>\n"
 
-    def footnote_block_open(self, tokens, idx, options, env):
-        return '<section class="footnotes" aria-label="注释">\n<h2 class="footnotes-title">注释</h2>\n<ol class="footnotes-list">\n'
+    def footnote_block_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                            env: EnvType) -> str:
+        return ('<section class="footnotes" aria-label="注释">\n<h2 class="footnotes-title">注释</h2>\n'
+                '<ol class="footnotes-list">\n')
 
-    def footnote_anchor(self, tokens, idx, options, env):
+    def footnote_anchor(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                        env: EnvType) -> str:
         # the plugin's ↩︎ is rendered as an emoji by some fonts; a plain arrow with a label reads better
         n = tokens[idx].meta["id"] + 1
         sub = tokens[idx].meta.get("subId", 0)
@@ -191,14 +201,20 @@ def _install_renderers(md: MarkdownIt) -> None:
     md.add_render_rule("footnote_anchor", footnote_anchor)
 
 
-def make_markdown(matcher) -> MarkdownIt:
+class _ReportMarkdown(MarkdownIt):
+    """MarkdownIt whose links may only use the schemes validate_link allows."""
+
+    def validateLink(self, url: str) -> bool:
+        return validate_link(url)
+
+
+def make_markdown(matcher: programmes.Matcher) -> MarkdownIt:
     """A MarkdownIt for report bodies: no raw HTML, tables, footnotes, note and figure containers."""
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md = _ReportMarkdown("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
     md.use(footnote_plugin)
     md.use(container_plugin, "note", render=_render_note)
     md.use(container_plugin, "figure", render=_render_figure)
-    md.validateLink = validate_link  # type: ignore[method-assign]
     _install_renderers(md)
     programmes.markdown_plugin(md, matcher)
     # Anchors last: after footnotes moved to the end and after mentions were linked, so ids follow the page.
@@ -207,25 +223,25 @@ def make_markdown(matcher) -> MarkdownIt:
     return md
 
 
-_cache: list[tuple[object, MarkdownIt]] = []  # one (matcher, md) pair: building md costs more than a page
+_cache: list[tuple[programmes.Matcher, MarkdownIt]] = []  # one (matcher, md) pair: building md costs more than a page
 
 
-def markdown_for(matcher) -> MarkdownIt:
+def markdown_for(matcher: programmes.Matcher) -> MarkdownIt:
     """The MarkdownIt instance for a matcher, built once."""
     if not _cache or _cache[0][0] is not matcher:
         _cache[:] = [(matcher, make_markdown(matcher))]
     return _cache[0][1]
 
 
-def render_text(text: str, matcher, report: Report | None = None) -> RenderedBody:
+def render_text(text: str, matcher: programmes.Matcher, report: Report | None = None) -> RenderedBody:
     """Render any Markdown text the way report bodies are rendered."""
     md = markdown_for(matcher)
-    env: dict = {"report": report}  # the programmes plugin honours the report's not_programmes
+    env: EnvType = {"report": report}  # the programmes plugin honours the report's not_programmes
     tokens = md.parse(text, env)
     html = md.renderer.render(tokens, md.options, env)
     return RenderedBody(html, env.get("paragraphs", []))
 
 
-def render_body(report: Report, matcher) -> RenderedBody:
+def render_body(report: Report, matcher: programmes.Matcher) -> RenderedBody:
     """Render one report body with an id on every block and programme mentions linked."""
     return render_text(report.body, matcher, report)

@@ -41,7 +41,8 @@ def check_outputs(files: list[OutputFile]) -> None:
             continue
         key = f.path.casefold()
         if key in claimed:
-            problems.append(Problem(f.source or f.path, 1, f"two pages claim the URL {f.path}: also {claimed[key].source or claimed[key].path}"))
+            other = claimed[key].source or claimed[key].path
+            problems.append(Problem(f.source or f.path, 1, f"two pages claim the URL {f.path}: also {other}"))
         else:
             claimed[key] = f
     if problems:
@@ -299,7 +300,7 @@ class Staging:
     def __enter__(self) -> "Staging":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.root.exists():
             shutil.rmtree(self.root, ignore_errors=True)
 

@@ -50,7 +50,7 @@ class Token:
     length: int
     kind: str
 
-    def as_list(self) -> list:
+    def as_list(self) -> list[str | int]:
         """The JSON form shared with tokenize.js: [term, start, length, kind]."""
         return [self.term, self.start, self.length, self.kind]
 
@@ -141,7 +141,7 @@ _MARK_RE = re.compile(f"[{_T}]")
 _SEPARATOR = " "
 
 
-class _FoldTable(dict):
+class _FoldTable(dict[int, str]):
     """str.translate table: each code point to its fold, grown on demand.
 
     A fold of several characters that are all separators becomes one separator (the tokens are the

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol
 
 from markupsafe import Markup
 
@@ -151,9 +151,8 @@ def describe_pages(site: Site) -> list[Page]:
 
 def programme_pages(site: Site, describer: _Describer) -> list[Page]:
     """programmes/index.html and one page per programme, as the programmes module lays them out."""
-    # programmes.render_pages asks its renderer for page(template, url, **context): a Page here, though its
-    # signature still says OutputFile (it was written for the Renderer).
-    return cast("list[Page]", programmes.render_pages(site, _ProgrammeDescriber(describer)))
+    # programmes.render_pages asks its renderer for page(template, url, **context): a Page here
+    return programmes.render_pages(site, _ProgrammeDescriber(describer))
 
 
 class _ProgrammeDescriber:
@@ -171,17 +170,20 @@ class _ProgrammeDescriber:
         return self.describer.page(template, url, **context)
 
 
-_PageMaker = Callable[..., Page]
+class _PageMaker(Protocol):
+    """A describer's page method: page(template, url, **context)."""
+
+    def __call__(self, template: str, url: str, **context: Any) -> Page: ...
 
 
 def report_pages(site: Site, page: _PageMaker) -> list[Page]:
     """One page per report, with its neighbours in time, its citation, its handling notes and its metadata."""
-    out = []
+    out: list[Page] = []
     index = site.programme_index
     reports = site.reports
     for i, report in enumerate(reports):
         body = site.bodies[report.slug]
-        mentioned = index.by_report.get(report.slug, []) if index else []
+        mentioned: Sequence[tuple[Programme, int]] = index.by_report.get(report.slug, []) if index else []
         out.append(page(
             "report.html", report.url,
             report=report,

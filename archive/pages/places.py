@@ -1,6 +1,7 @@
 """Where the counties are: their points from the gazetteer, the county map a page shows, counties.geojson's points."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import gazetteer
@@ -46,7 +47,7 @@ def coordinates(site: Site) -> dict[str, tuple[float, float]]:
     return out
 
 
-def map_points(counties: list[Group], where: dict[str, tuple[float, float]], counted: bool = True) -> tuple[MapPoint, ...]:
+def map_points(counties: Sequence[Group], where: dict[str, tuple[float, float]], counted: bool = True) -> tuple[MapPoint, ...]:
     """The located counties as map points, linking to their pages from the site root; sized by reports when counted."""
     return tuple(MapPoint(g.name, g.url, *where[g.name], g.count if counted else 0, province=g.province)
                  for g in counties if g.name in where)

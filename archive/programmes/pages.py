@@ -1,7 +1,7 @@
 """Programme pages: the index with the programme × county matrix, and one page per programme (for archive/pages)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -10,11 +10,17 @@ from .analysis import ProgrammeIndex
 from .linking import markdown_plugin
 from .registry import Matcher
 
-if TYPE_CHECKING:
-    from ..output import OutputFile
+_Page_co = TypeVar("_Page_co", covariant=True)
+_Page = TypeVar("_Page")
 
 
-def render_pages(site: Any, renderer: Any) -> list[OutputFile]:
+class PageMaker(Protocol[_Page_co]):
+    """What render_pages asks for each page: archive.pages describes it (the layouts render it later)."""
+
+    def page(self, template: str, url: str, **context: Any) -> _Page_co: ...
+
+
+def render_pages(site: Any, renderer: PageMaker[_Page]) -> list[_Page]:
     """programmes/index.html (categories and the programme × county matrix) and one page per programme."""
     index: ProgrammeIndex | None = getattr(site, "programme_index", None)
     if not site.programmes or index is None:
