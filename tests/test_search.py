@@ -380,6 +380,18 @@ def test_site_has_the_index_scripts_and_no_lunr(built_site):
     assert 'src="../assets/js/search-ui.js"' in (built_site / "reports" / "2017-jiaxian.html").read_text(encoding="utf-8")
 
 
+def test_the_result_list_carries_what_field_queries_test(site, docs):
+    """list.js: each report's authors (as numbers into one table), county, year, programmes and date line."""
+    listed = shard_files.result_list(site, docs)
+    assert listed["authors"] == sorted({a for r in site.reports for a in r.authors})
+    for n, report in enumerate(site.reports):
+        assert [listed["authors"][a] for a in listed["authorsOf"][n]] == list(report.authors)
+        assert listed["counties"][listed["county"][n]] == report.county
+        assert listed["year"][n] == report.date.year and listed["dates"][n] == report.date.chinese()
+    files = {f.path: f.data for f in search.build_search(site)}
+    assert b'"authorsOf":[[' in files["assets/search/list.js"]
+
+
 # ---------------------------------------------------------------- what a reader finds
 
 

@@ -26,11 +26,11 @@
    A plain script (window.ArchiveSearch) that node can also require. */
 (function (root, factory) {
   if (typeof module === "object" && module.exports) {
-    module.exports = factory(require("./tokenize.js"));
+    module.exports = factory(require("./tokenize.js"), require("./search-query.js"));
   } else {
-    root.ArchiveSearch = factory(root.ArchiveTokenize);
+    root.ArchiveSearch = factory(root.ArchiveTokenize, root.ArchiveQuery);
   }
-})(typeof self !== "undefined" ? self : this, function (tk) {
+})(typeof self !== "undefined" ? self : this, function (tk, syntax) {
   "use strict";
 
   var state = {
@@ -78,7 +78,11 @@
   function init(base, loader) {
     if (base !== undefined) { state.base = base; }
     if (loader) { state.loader = loader; }
-    return load("assets/search/manifest.js").then(function () { return state.manifest; });
+    // the query syntax (search-query.js), loaded here beside the manifest unless the page has it
+    var withSyntax = syntax || typeof self === "undefined" ? null : load("assets/js/search-query.js").then(function () {
+      syntax = syntax || self.ArchiveQuery;
+    });
+    return Promise.all([load("assets/search/manifest.js"), withSyntax]).then(function () { return state.manifest; });
   }
 
   /* ------------------------------------------------------------ callbacks of the index scripts */
@@ -109,7 +113,7 @@
   function warm() {
     var m = state.manifest, body = m.fields.indexOf("body");
     if (!m.count || body < 0) { return; }
-    var units = parse(WARM_TEXT), tokens = units[0].tokens, kept = [];
+    var units = [makeUnit(WARM_TEXT, false, false, true)], tokens = units[0].tokens, kept = [];
     try {
       tokens.forEach(function (t, k) {
         kept.push([t.term, state.entries[t.term], state.postings[t.term]]);
@@ -330,26 +334,35 @@
   /* ------------------------------------------------------------ queries */
 
   /* The query as units: each a chunk of the query (a word, a Chinese run, "a quoted phrase") whose
-     tokens must all match, contiguously; a unit starting with - excludes. */
-  function parse(q) {
-    var chars = Array.from(String(q || "")), units = [], i = 0;
-    function isSpace(c) { return /\s/.test(c) || c === "\u3000"; }
-    while (i < chars.length) {
-      if (isSpace(chars[i])) { i++; continue; }
-      var negated = false, quoted = false, text = "";
-      if (chars[i] === "-" && i + 1 < chars.length && !isSpace(chars[i + 1])) { negated = true; i++; }
-      if (chars[i] === "\"") {
-        quoted = true; i++;
-        while (i < chars.length && chars[i] !== "\"") { text += chars[i]; i++; }
-        i++;
-      } else {
-        while (i < chars.length && !isSpace(chars[i]) && chars[i] !== "\"") { text += chars[i]; i++; }
+     tokens must all match, contiguously; a unit starting with - excludes. A title: unit must occur
+     in the title; an author:, county:, programme: or year: unit is a filter (no tokens), tested
+     against list.js once resolved (see resolveFilters). Syntax: search-query.js. */
+  function parse(q) { return query(q).units; }
+
+  function query(q) {
+    var parsed = syntax.parse(q), units = [];
+    parsed.pieces.forEach(function (p) {
+      if (p.field && p.field !== "title") {
+        units.push({ text: p.text, negated: p.negated, quoted: p.quoted, tokens: [], filter: p });
+        return;
       }
-      // the word still being typed (last, unquoted, nothing after it) matches as a prefix
-      var unit = makeUnit(text, negated, quoted, !quoted && !negated && i >= chars.length);
+      var unit = makeUnit(p.text, p.negated, p.quoted, p.typing);
+      if (unit && p.field) { unit.field = p.field; }
       if (unit) { units.push(unit); }
-    }
-    return units;
+    });
+    return { units: units, hints: parsed.hints };
+  }
+
+  /* Each filter unit's test against list.js (loaded); the hints of values that name nothing. */
+  function resolveFilters(units) {
+    var hints = [];
+    units.forEach(function (u) {
+      if (!u.filter) { return; }
+      var r = syntax.resolve(u.filter, state.list, tk);
+      u.test = r.test;
+      if (r.hint) { hints.push(r.hint); }
+    });
+    return hints;
   }
 
   function makeUnit(text, negated, quoted, typing) {
@@ -438,7 +451,8 @@
      must be exactly as far apart as in the query: 农村警务“113”模式 is not found in
      农村警务“113”工作模式. unit.postings: each token's expansion's postings (see run). */
   function occurs(unit, d) {
-    var postings = unit.postings, fields = textFields(), last = unit.tokens.length - 1;
+    if (unit.filter) { return unit.test(d); }
+    var postings = unit.postings, fields = unit.field ? fieldIndex(unit.field) : textFields(), last = unit.tokens.length - 1;
     for (var n = 0; n < fields.length; n++) {
       var f = fields[n];
       if (!last) {
@@ -484,6 +498,9 @@
     return state.textFields;
   }
 
+  /* [the index of a named field], for a unit scoped to it (title:). */
+  function fieldIndex(name) { return [state.manifest.fields.indexOf(name)]; }
+
   function queryTokens(units) {
     var tokens = [];
     units.forEach(function (u) { tokens = tokens.concat(u.tokens); });
@@ -496,9 +513,16 @@
   function search(q, options) {
     var details = options && options.details !== undefined ? options.details : 10;
     return init().then(function () {
-      var units = parse(q);
-      if (!units.length) { return { units: units, results: [] }; }
-      return loadShards(queryTokens(units)).then(function () { return run(units, evaluate, details); });
+      var parsed = query(q), units = parsed.units;
+      if (!units.length) { return { units: units, results: [], hints: parsed.hints }; }
+      // a filter needs list.js (authors, counties, programmes, years): loaded beside the shards
+      var filters = units.some(function (u) { return u.filter; });
+      return Promise.all([loadShards(queryTokens(units)), filters ? loadList() : null]).then(function () {
+        var hints = parsed.hints.concat(filters ? resolveFilters(units) : []);
+        var out = run(units, evaluate, details);
+        out.hints = hints;
+        return out;
+      });
     });
   }
 
@@ -586,7 +610,7 @@
      then checked for the phrases in that order, so that the doc files of the first `details`
      results load while the others are checked. */
   function run(units, rank, details) {
-    var positive = units.filter(function (u) { return !u.negated; }), found;
+    var positive = units.filter(function (u) { return !u.negated && !u.filter; }), found;
     if (positive.length) {
       found = rank(clauses(units));
     } else {
@@ -638,6 +662,7 @@
      folded unit for unit (foldSame), if known. */
   function highlights(text, units, same) {
     if (same === undefined) { same = foldSame(text); }
+    units = units.filter(function (u) { return u.tokens.length; });  // filters mark nothing
     // a match starts with a token whose term starts with the unit's first character: a passage
     // without any of those characters needs no tokenizing (most passages of a report)
     var folded = same === null ? fold(text) : same;
@@ -807,7 +832,7 @@
 
   return {
     init: init, manifest: manifest, shard: shard, doc: doc, list: list, search: search,
-    parse: parse, loadAll: loadAll, loadDoc: loadDoc, details: details, loadList: loadList, snippets: snippets,
+    parse: parse, query: query, loadAll: loadAll, loadDoc: loadDoc, details: details, loadList: loadList, snippets: snippets,
     highlights: highlights, suggest: suggest, state: state,
     // what tests/js/lunr_reference.js reads the loaded index and ranks a query through
     run: run, expand: expand, posting: posting, positions: positions
