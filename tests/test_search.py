@@ -429,6 +429,17 @@ def test_a_phrase_is_never_found_from_scattered_characters(docs, harness):
         assert set(refs) == containing(docs, phrase), phrase
 
 
+def test_results_checked_one_by_one_or_all_at_once_are_the_same(site, docs, harness):
+    """run() checks its first results one by one (occurs) and the rest for all documents at once (unitDocs)."""
+    queries = [p for p, _ in scattered_phrases(docs, limit=15)] + programme_names(site) + [
+        "“五老”调解", "农村警务“113”模式", "郟縣", "县", "平安 -县", "雪亮工程 2017", "调解 -人民调解", "标题:平安 县",
+        '"综治 中心"', "综治 中心 -县:平江县", "平安建设", "建设 -设", "作者:唐颖 平安", "1", "2017"]
+    for q in queries:
+        one_by_one = harness.ask({"q": q, "details": 10**6})
+        assert harness.ask({"q": q, "details": 0}) == one_by_one, q
+        assert [harness.ask({"q": q, "details": k})["refs"] for k in (1, 2)] == [one_by_one["refs"]] * 2, q
+
+
 def test_phrases_found_through_quotation_marks_and_middle_dots(docs, harness):
     assert "reports/2018-lengshuitan.html" in harness.refs("五老调解")  # “五老”调解 in the text
     assert set(harness.refs("五老调解")) == containing(docs, "五老调解")

@@ -97,6 +97,8 @@
 
   function start(article, q) {
     var S = root.ArchiveSearch, units = S.parse(q), hits = [], current = 0;
+    // a query of fields only (作者:唐颖) or of exclusions has no phrase to mark
+    if (!units.some(function (u) { return u.tokens.length && !u.negated; })) { return { hits: 0 }; }
     blocks(article).forEach(function (nodes) { hits = hits.concat(markBlock(S, nodes, units)); });
     hits.forEach(function (marks, k) { marks.forEach(function (m) { m.setAttribute("data-hit", String(k)); }); });
     var ui = bar(q, hits, go, clear);
