@@ -13,7 +13,7 @@ from pathlib import Path
 import browser as web
 
 SEARCH_DIR = "assets/search"
-ENGINE_SCRIPTS = ["assets/js/ts-chars.js", "assets/js/tokenize.js", "assets/js/search.js"]
+ENGINE_SCRIPTS = ["assets/js/ts-chars.js", "assets/js/tokenize.js", "assets/js/search-query.js", "assets/js/search.js"]
 
 
 def index_files(site: Path) -> tuple[list[Path], str]:

@@ -362,6 +362,18 @@ def test_site_has_the_index_scripts_and_no_lunr(built_site):
     assert 'src="../assets/js/search-ui.js"' in (built_site / "reports" / "2017-jiaxian.html").read_text(encoding="utf-8")
 
 
+def test_the_result_list_carries_what_field_queries_test(site, docs):
+    """list.js: each report's authors (as numbers into one table), county, year, programmes and date line."""
+    listed = shard_files.result_list(site, docs)
+    assert listed["authors"] == sorted({a for r in site.reports for a in r.authors})
+    for n, report in enumerate(site.reports):
+        assert [listed["authors"][a] for a in listed["authorsOf"][n]] == list(report.authors)
+        assert listed["counties"][listed["county"][n]] == report.county
+        assert listed["year"][n] == report.date.year and listed["dates"][n] == report.date.chinese()
+    files = {f.path: f.data for f in search.build_search(site)}
+    assert b'"authorsOf":[[' in files["assets/search/list.js"]
+
+
 # ---------------------------------------------------------------- what a reader finds
 
 
@@ -397,6 +409,17 @@ def test_a_phrase_is_never_found_from_scattered_characters(docs, harness):
         refs = harness.refs(phrase)
         assert ref not in refs, phrase
         assert set(refs) == containing(docs, phrase), phrase
+
+
+def test_results_checked_one_by_one_or_all_at_once_are_the_same(site, docs, harness):
+    """run() checks its first results one by one (occurs) and the rest for all documents at once (unitDocs)."""
+    queries = [p for p, _ in scattered_phrases(docs, limit=15)] + programme_names(site) + [
+        "“五老”调解", "农村警务“113”模式", "郟縣", "县", "平安 -县", "雪亮工程 2017", "调解 -人民调解", "标题:平安 县",
+        '"综治 中心"', "综治 中心 -县:平江县", "平安建设", "建设 -设", "作者:唐颖 平安", "1", "2017"]
+    for q in queries:
+        one_by_one = harness.ask({"q": q, "details": 10**6})
+        assert harness.ask({"q": q, "details": 0}) == one_by_one, q
+        assert [harness.ask({"q": q, "details": k})["refs"] for k in (1, 2)] == [one_by_one["refs"]] * 2, q
 
 
 def test_phrases_found_through_quotation_marks_and_middle_dots(docs, harness):

@@ -49,7 +49,8 @@ class Watch:
         """Open search.html?q=…, wait for the results, return the report links shown."""
         self.page.goto(f"{root}search.html?q={quote(q)}")
         self.page.wait_for_function("!/正在/.test(document.getElementById('search-status').textContent)", timeout=15000)
-        return [re.sub(r"^.*?(reports/)", r"\1", h) for h in
+        # a result's link carries the query (?q=…) for the report page to mark it: the page is what counts here
+        return [re.sub(r"^.*?(reports/)", r"\1", h).split("?")[0] for h in
                 self.page.eval_on_selector_all("#search-results .report-title", "as => as.map(a => a.href)")]
 
     def close(self) -> None:
@@ -123,7 +124,7 @@ def test_snippets_highlight_and_link_to_the_paragraph(watch, root):
     assert marks and all(m.replace("“", "").replace("”", "") == "五老调解" for m in marks)
     link = page.locator("#search-results .snippet").first
     href = link.get_attribute("href")
-    assert re.search(r"reports/[^/]+\.html#p\d+$", href)
+    assert re.search(r"reports/[^/]+\.html\?q=" + re.escape(quote("五老调解")) + r"#p\d+$", href)
     link.click()
     page.wait_for_load_state()
     anchor = href.split("#")[1]

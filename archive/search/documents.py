@@ -43,6 +43,11 @@ class SearchDoc:
         """The body field: every paragraph's text."""
         return "\n".join(text for _, text in self.paragraphs)
 
+    @property
+    def authors(self) -> list[str]:
+        """Each author's name (the author field holds them one a line)."""
+        return [a for a in self.author.split("\n") if a]
+
     def field_text(self, name: str) -> str:
         """The text of one indexed field."""
         return str(getattr(self, name))

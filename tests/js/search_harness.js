@@ -1,6 +1,7 @@
 // Helper for tests/test_search.py: the browser's search engine run by node over a built site.
 // Usage: node search_harness.js SITE_DIR; then one JSON request per line on stdin:
 //   {"q": "雪亮工程"}            -> {"refs": [...], "scores": [...]}
+//   {"q": q, "details": n}      -> the same, checking the first n results one by one and the rest all at once
 //   {"q": "县", "lunr": true}   -> the same, answered by lunr.js's own Index.query (lunr_reference.js)
 //   {"lunr": true}               -> the index of all shards as lunr JSON (lunr_reference.js)
 //   {"snippets": q, "doc": n}    -> the passages shown for document n
@@ -19,7 +20,8 @@ engine.init("", (p) => { require(path.join(site, p)); return Promise.resolve(); 
 
 async function answer(req) {
   if (req.q !== undefined) {
-    const out = await (req.lunr ? reference.referenceSearch(engine, req.q) : engine.search(req.q));
+    const options = req.details === undefined ? undefined : { details: req.details };
+    const out = await (req.lunr ? reference.referenceSearch(engine, req.q) : engine.search(req.q, options));
     return { refs: out.results.map((r) => r.ref), scores: out.results.map((r) => r.score) };
   }
   if (req.lunr) { await engine.init(); await engine.loadAll(); return reference.toLunrJSON(engine); }

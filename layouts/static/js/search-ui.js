@@ -1,5 +1,6 @@
-/* The search box on every page (instant results as you type, arrow keys, Enter, Escape) and the
-   result page search.html?q=… (snippets, facets). Everything shown is built from DOM text nodes:
+/* The search box on every page (instant results as you type, arrow keys, Enter, Escape; / focuses it)
+   and the result page search.html?q=… (snippets, facets, sorting by date; its links carry the query
+   to the report page, where search-mark.js marks it). Everything shown is built from DOM text nodes:
    report text and queries are never inserted as HTML. The index loads on first use, as scripts, so
    this works from file:// as well as over http. */
 (function () {
@@ -10,6 +11,7 @@
   var base = me ? me.getAttribute("src").replace(/assets\/js\/search-ui\.js(\?.*)?$/, "") : "";
   var PAGE = 20, DROPDOWN = 8, DEBOUNCE = 60;
   var ready = null;
+  var ENGINE = ["assets/js/ts-chars.js", "assets/js/tokenize.js", "assets/js/search-query.js", "assets/js/search.js"];
 
   function loadScript(path) {
     return new Promise(function (resolve, reject) {
@@ -25,7 +27,7 @@
   /* The engine and its manifest, loaded once, on first use. */
   function engine() {
     if (!ready) {
-      ready = Promise.all(["assets/js/ts-chars.js", "assets/js/tokenize.js", "assets/js/search.js"].map(loadScript))
+      ready = Promise.all(ENGINE.map(loadScript))
         .then(function () { return window.ArchiveSearch.init(base); })
         .then(function () { return window.ArchiveSearch; });
     }
@@ -61,6 +63,14 @@
 
   function searchUrl(q) { return base + "search.html?q=" + encodeURIComponent(q); }
 
+  /* A report's link that carries the query, for search-mark.js to mark it there: page?q=…#anchor. */
+  function markedUrl(url, q, anchor) { return base + url + "?q=" + encodeURIComponent(q) + (anchor ? "#" + anchor : ""); }
+
+  /* Hints about the query (a field name that is none, a county that is ambiguous), one line each. */
+  function hintLines(out) {
+    return (out.hints || []).map(function (h) { return el("div", { class: "search-hint", text: h }); });
+  }
+
   /* ------------------------------------------------------------ the box on every page */
 
   function dropdown(input) {
@@ -90,6 +100,7 @@
 
     function show(S, q, out) {
       clear(pop); options = []; active = -1;
+      hintLines(out).forEach(function (h) { pop.appendChild(h); });
       if (!out.results.length) {
         var hint = S.suggest(q);
         pop.appendChild(el("div", { class: "search-none" }, ["没有找到“" + q + "”。"].concat(
@@ -130,7 +141,7 @@
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown" && !pop.hidden && options.length) { e.preventDefault(); setActive((active + 1) % options.length); }
       else if (e.key === "ArrowUp" && !pop.hidden && options.length) { e.preventDefault(); setActive(active <= 0 ? options.length - 1 : active - 1); }
-      else if (e.key === "Escape" && !pop.hidden) { e.preventDefault(); close(); }  // a second Escape clears the box
+      else if (e.key === "Escape") { e.preventDefault(); escape(input, pop.hidden); close(); }
       else if (e.key === "Enter" && active >= 0 && !pop.hidden) { e.preventDefault(); window.location.href = options[active].getAttribute("href"); }
     });
     document.addEventListener("click", function (e) { if (!form.contains(e.target)) { close(); } });
@@ -146,6 +157,14 @@
     var params = new URLSearchParams(window.location.search);
     var chosen = { county: params.getAll("county"), year: params.getAll("year"), programme: params.getAll("programme") };
     var q = params.get("q") || "", seq = 0, drawn = 0, timer = null, last = null, shown = 0;
+    var sort = SORTS[params.get("sort")] ? params.get("sort") : "";
+    var hintsBox = el("div", { id: "search-hints", class: "search-hints" });
+    status.parentNode.insertBefore(hintsBox, status.nextSibling);
+    status.parentNode.insertBefore(sortControl(sort, function (value) {
+      sort = value;
+      writeUrl();
+      if (last) { engine().then(function (S) { render(S, last); }); }
+    }), status);
     input.value = q;
 
     /* A document's values of each facet, from list.js (loaded before the first render). */
@@ -169,6 +188,7 @@
     function writeUrl() {
       var p = new URLSearchParams();
       if (q) { p.set("q", q); }
+      if (sort) { p.set("sort", sort); }
       FACETS.forEach(function (f) { chosen[f[0]].forEach(function (v) { p.append(f[0], v); }); });
       var s = p.toString();
       try { window.history.replaceState(null, "", s ? "?" + s : window.location.pathname); } catch (e) { /* file:// in some browsers */ }
@@ -206,13 +226,13 @@
     function resultItem(S, r, units) {
       var d = docInfo(S, r);
       var li = el("li", { class: "search-result" }, [
-        el("a", { class: "report-title", href: base + d.url, text: d.title }),
+        el("a", { class: "report-title", href: markedUrl(d.url, q), text: d.title }),
         el("div", { class: "report-meta", text: d.county + " · " + d.date })
       ]);
       var box = el("div", { class: "snippets" });
       li.appendChild(box);
       S.snippets(r.doc, units, 2).forEach(function (s) {
-        var p = el("a", { class: "snippet", href: base + d.url + (s.anchor ? "#" + s.anchor : "") });
+        var p = el("a", { class: "snippet", href: markedUrl(d.url, q, s.anchor) });
         s.parts.forEach(function (part) {
           p.appendChild(part.mark ? el("mark", { text: part.text }) : document.createTextNode(part.text));
         });
@@ -243,6 +263,7 @@
       var mine = ++drawn;
       if (!q) { last = out; clear(list); clear(moreBox); shown = 0; status.textContent = "请在上方输入要检索的词语。"; clear(facetsBox); return; }
       var filtered = out.results.filter(function (r) { return passes(S, facetsOf(S, r), null); });
+      if (sort) { filtered.sort(window.ArchiveQuery.dateOrder(S.state.list, sort === "date")); }
       withDetails(S, filtered.slice(0, PAGE)).then(function () {
         if (mine === drawn) { draw(S, out, filtered); }
       }).catch(function (err) { status.textContent = String(err.message || err); });
@@ -253,6 +274,8 @@
       clear(list); clear(moreBox); shown = 0;
       renderFacets(S, out.results);
       clear(status);
+      clear(hintsBox);
+      hintLines(out).forEach(function (h) { hintsBox.appendChild(h); });
       if (!out.results.length) {
         status.appendChild(document.createTextNode("没有找到包含“" + q + "”的报道。"));
         var hint = S.suggest(q);
@@ -284,12 +307,58 @@
       timer = setTimeout(function () { q = input.value.trim(); writeUrl(); update(); }, DEBOUNCE);
     });
     input.form.addEventListener("submit", function (e) { e.preventDefault(); q = input.value.trim(); writeUrl(); update(); });
+    input.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); escape(input, true); } });
     update();
+  }
+
+  // sort= in the URL: newest first, oldest first; none: by relevance
+  var SORTS = { "": "按相关度", "date": "最新在前", "date-asc": "最早在前" };
+
+  function sortControl(sort, changed) {
+    var select = el("select", { id: "search-sort", name: "sort" });
+    Object.keys(SORTS).forEach(function (k) {
+      var o = el("option", { value: k, text: SORTS[k] });
+      o.selected = k === sort;
+      select.appendChild(o);
+    });
+    select.addEventListener("change", function () { changed(select.value); });
+    return el("label", { class: "search-sort" }, ["排序：", select]);
+  }
+
+  /* Escape: closes the list if it is open (the caller does), else clears the box. */
+  function escape(input, closed) {
+    if (!closed || !input.value) { return; }
+    input.value = "";
+    input.dispatchEvent(new Event("input"));
+  }
+
+  /* "/" focuses the search box from anywhere but a field being typed in. */
+  function slashKey(input) {
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) { return; }
+      var t = e.target, tag = t && t.tagName;
+      if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (t && t.isContentEditable)) { return; }
+      e.preventDefault();
+      input.focus();
+      input.select();
+    });
+  }
+
+  /* A report opened from a result (page?q=…): search-mark.js marks the query's phrases in it. */
+  function markArrival() {
+    var q = new URLSearchParams(window.location.search).get("q");
+    var article = document.querySelector("article.report");
+    if (!q || !article) { return; }
+    Promise.all(ENGINE.concat(["assets/js/search-mark.js"]).map(loadScript)).then(function () {
+      window.ArchiveMark.start(article, q);
+    });
   }
 
   function start() {
     var input = document.getElementById("search-input");
+    markArrival();
     if (!input || !input.form) { return; }
+    slashKey(input);
     var page = document.getElementById("search-page");
     if (page) { resultPage(page, input); } else { dropdown(input); }
   }
@@ -309,7 +378,9 @@
     ".search-result{padding:.7rem 0;border-bottom:1px solid #e4e4e4;list-style:none}" +
     "#search-results{padding:0;margin:0}.snippets p{margin:.3rem 0 0;font-size:.95rem;line-height:1.75}" +
     ".snippet{color:inherit;text-decoration:none}.snippet:hover{text-decoration:underline}" +
-    ".snippets mark{background:#ffe58a;color:inherit;padding:0 .05em}";
+    ".snippets mark{background:#ffe58a;color:inherit;padding:0 .05em}" +
+    ".search-hint{padding:.3rem .7rem;font-size:.88rem;color:#7a4b00;background:#fff8e6}" +
+    ".search-hints .search-hint{margin:.3rem 0;border-radius:3px}.search-sort{float:right;font-size:.92rem}";
   document.head.appendChild(style);
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }

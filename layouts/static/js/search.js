@@ -18,19 +18,21 @@
                                  (scores are computed here, as lunr.js's builder computes them)
      assets/search/doc-N.js      ArchiveSearch.doc([N, [title, county, date], [[anchor, text], ...]])
                                  what only a shown result needs: its title line and passages for snippets
-     assets/search/list.js       ArchiveSearch.list({titles, dates, counties, programmes, county, year, programmesOf})
-                                 every document's title line and facets: for the box's instant list
-                                 and the result page (search() never loads it)
+     assets/search/list.js       ArchiveSearch.list({titles, dates, counties, programmes, county, year, programmesOf,
+                                 authors, authorsOf})
+                                 every document's title line, facets and authors: for the box's instant
+                                 list, the result page and field filters (search() loads it only for a
+                                 query with an author:, county:, programme: or year: term)
    Per query: the shards of its terms, then the doc files of the first results (search() starts
    loading them as soon as the first options.details results are known, while it checks the rest).
    A plain script (window.ArchiveSearch) that node can also require. */
 (function (root, factory) {
   if (typeof module === "object" && module.exports) {
-    module.exports = factory(require("./tokenize.js"));
+    module.exports = factory(require("./tokenize.js"), require("./search-query.js"));
   } else {
-    root.ArchiveSearch = factory(root.ArchiveTokenize);
+    root.ArchiveSearch = factory(root.ArchiveTokenize, root.ArchiveQuery);
   }
-})(typeof self !== "undefined" ? self : this, function (tk) {
+})(typeof self !== "undefined" ? self : this, function (tk, syntax) {
   "use strict";
 
   var state = {
@@ -78,7 +80,11 @@
   function init(base, loader) {
     if (base !== undefined) { state.base = base; }
     if (loader) { state.loader = loader; }
-    return load("assets/search/manifest.js").then(function () { return state.manifest; });
+    // the query syntax (search-query.js), loaded here beside the manifest unless the page has it
+    var withSyntax = syntax || typeof self === "undefined" ? null : load("assets/js/search-query.js").then(function () {
+      syntax = syntax || self.ArchiveQuery;
+    });
+    return Promise.all([load("assets/search/manifest.js"), withSyntax]).then(function () { return state.manifest; });
   }
 
   /* ------------------------------------------------------------ callbacks of the index scripts */
@@ -109,7 +115,7 @@
   function warm() {
     var m = state.manifest, body = m.fields.indexOf("body");
     if (!m.count || body < 0) { return; }
-    var units = parse(WARM_TEXT), tokens = units[0].tokens, kept = [];
+    var units = [makeUnit(WARM_TEXT, false, false, true)], tokens = units[0].tokens, kept = [];
     try {
       tokens.forEach(function (t, k) {
         kept.push([t.term, state.entries[t.term], state.postings[t.term]]);
@@ -121,6 +127,8 @@
         delete state.postings[t.term];
       });
       run(units, evaluate, 0);
+      // a search checks its first results one by one (occurs), the rest all at once (run, unitDocs)
+      for (var d = 0; d < Math.min(m.count, 200); d++) { occurs(units[0], d); }
       state.wanted[-1] = units;
       doc([-1, [WARM_TEXT, "", ""], [["", WARM_TEXT + "，" + (m.suggest || []).join("、")], ["", WARM_TEXT]]]);
       snippets(-1, units);
@@ -136,18 +144,34 @@
     }
   }
 
+  // Scratch for decoding positions (d) and chainsInField (a, b, w): positions as [start, length, …], grown as needed.
+  var scratch = { a: new Int32Array(1024), b: new Int32Array(1024), w: new Int32Array(512), d: new Int32Array(1024) };
+
+  function room(key, size) {
+    if (scratch[key].length < size) { scratch[key] = new Int32Array(size * 2); }
+    return scratch[key];
+  }
+
   /* Positions text[from, to) "startSteps…[:k,length…]" as one flat array [start, length, start,
      length, …] (starts ascending), read digit by digit: a phrase check decodes thousands of them. */
   function decodePositions(term, text, from, to) {
+    return scratch.d.slice(0, decodeInto("d", term, text, from, to));
+  }
+
+  /* decodePositions into scratch[key] (always a typed array: V8 keeps one kind of store fast);
+     returns how many numbers it wrote. */
+  function decodeInto(key, term, text, from, to) {
+    // each start takes a digit and a comma at least: (to - from) / 2 + 1 starts, two numbers each
+    var out = room(key, to - from + 4);
     var usual = term.length === 1 || term.codePointAt(0) <= 0xFFFF && term.length === 2 ? term.length : Array.from(term).length;
-    var out = [], at = 0, n = 0, i = from, c;
+    var m = 0, at = 0, n = 0, i = from, c;
     for (; i < to; i++) {
       c = text.charCodeAt(i);
-      if (c === 44) { at += n; out.push(at, usual); n = 0; }       // ,
-      else if (c === 58) { break; }                                // :
+      if (c === 44) { at += n; out[m++] = at; out[m++] = usual; n = 0; }   // ,
+      else if (c === 58) { break; }                                        // :
       else { n = n * 10 + (c - 48); }
     }
-    at += n; out.push(at, usual);
+    at += n; out[m++] = at; out[m++] = usual;
     if (i < to) {  // k,length pairs: the k-th position spans length characters, not the term's own
       var k = -1; n = 0;
       for (i++; i <= to; i++) {
@@ -157,7 +181,7 @@
         n = 0;
       }
     }
-    return out;
+    return m;
   }
 
   function rowCount(rows) {
@@ -330,26 +354,35 @@
   /* ------------------------------------------------------------ queries */
 
   /* The query as units: each a chunk of the query (a word, a Chinese run, "a quoted phrase") whose
-     tokens must all match, contiguously; a unit starting with - excludes. */
-  function parse(q) {
-    var chars = Array.from(String(q || "")), units = [], i = 0;
-    function isSpace(c) { return /\s/.test(c) || c === "\u3000"; }
-    while (i < chars.length) {
-      if (isSpace(chars[i])) { i++; continue; }
-      var negated = false, quoted = false, text = "";
-      if (chars[i] === "-" && i + 1 < chars.length && !isSpace(chars[i + 1])) { negated = true; i++; }
-      if (chars[i] === "\"") {
-        quoted = true; i++;
-        while (i < chars.length && chars[i] !== "\"") { text += chars[i]; i++; }
-        i++;
-      } else {
-        while (i < chars.length && !isSpace(chars[i]) && chars[i] !== "\"") { text += chars[i]; i++; }
+     tokens must all match, contiguously; a unit starting with - excludes. A title: unit must occur
+     in the title; an author:, county:, programme: or year: unit is a filter (no tokens), tested
+     against list.js once resolved (see resolveFilters). Syntax: search-query.js. */
+  function parse(q) { return query(q).units; }
+
+  function query(q) {
+    var parsed = syntax.parse(q), units = [];
+    parsed.pieces.forEach(function (p) {
+      if (p.field && p.field !== "title") {
+        units.push({ text: p.text, negated: p.negated, quoted: p.quoted, tokens: [], filter: p });
+        return;
       }
-      // the word still being typed (last, unquoted, nothing after it) matches as a prefix
-      var unit = makeUnit(text, negated, quoted, !quoted && !negated && i >= chars.length);
+      var unit = makeUnit(p.text, p.negated, p.quoted, p.typing);
+      if (unit && p.field) { unit.field = p.field; }
       if (unit) { units.push(unit); }
-    }
-    return units;
+    });
+    return { units: units, hints: parsed.hints };
+  }
+
+  /* Each filter unit's test against list.js (loaded); the hints of values that name nothing. */
+  function resolveFilters(units) {
+    var hints = [];
+    units.forEach(function (u) {
+      if (!u.filter) { return; }
+      var r = syntax.resolve(u.filter, state.list, tk);
+      u.test = r.test;
+      if (r.hint) { hints.push(r.hint); }
+    });
+    return hints;
   }
 
   function makeUnit(text, negated, quoted, typing) {
@@ -438,7 +471,8 @@
      must be exactly as far apart as in the query: 农村警务“113”模式 is not found in
      农村警务“113”工作模式. unit.postings: each token's expansion's postings (see run). */
   function occurs(unit, d) {
-    var postings = unit.postings, fields = textFields(), last = unit.tokens.length - 1;
+    if (unit.filter) { return unit.test(d); }
+    var postings = unit.postings, fields = unit.field ? fieldIndex(unit.field) : textFields(), last = unit.tokens.length - 1;
     for (var n = 0; n < fields.length; n++) {
       var f = fields[n];
       if (!last) {
@@ -484,6 +518,9 @@
     return state.textFields;
   }
 
+  /* [the index of a named field], for a unit scoped to it (title:). */
+  function fieldIndex(name) { return [state.manifest.fields.indexOf(name)]; }
+
   function queryTokens(units) {
     var tokens = [];
     units.forEach(function (u) { tokens = tokens.concat(u.tokens); });
@@ -496,9 +533,16 @@
   function search(q, options) {
     var details = options && options.details !== undefined ? options.details : 10;
     return init().then(function () {
-      var units = parse(q);
-      if (!units.length) { return { units: units, results: [] }; }
-      return loadShards(queryTokens(units)).then(function () { return run(units, evaluate, details); });
+      var parsed = query(q), units = parsed.units;
+      if (!units.length) { return { units: units, results: [], hints: parsed.hints }; }
+      // a filter needs list.js (authors, counties, programmes, years): loaded beside the shards
+      var filters = units.some(function (u) { return u.filter; });
+      return Promise.all([loadShards(queryTokens(units)), filters ? loadList() : null]).then(function () {
+        var hints = parsed.hints.concat(filters ? resolveFilters(units) : []);
+        var out = run(units, evaluate, details);
+        out.hints = hints;
+        return out;
+      });
     });
   }
 
@@ -586,7 +630,7 @@
      then checked for the phrases in that order, so that the doc files of the first `details`
      results load while the others are checked. */
   function run(units, rank, details) {
-    var positive = units.filter(function (u) { return !u.negated; }), found;
+    var positive = units.filter(function (u) { return !u.negated && !u.filter; }), found;
     if (positive.length) {
       found = rank(clauses(units));
     } else {
@@ -597,18 +641,97 @@
     units.forEach(function (u) {
       u.postings = u.tokens.map(function (t) { return expand(t).map(posting); });
     });
-    var results = [], requested = !details;
-    for (var k = 0; k < found.length; k++) {
-      var r = found[k], ok = true;
-      for (var i = 0; i < units.length && ok; i++) {
+    var results = [], requested = !details, k = 0, r, i, ok;
+    // the first `details` results checked one by one, in order, so that their files load at once...
+    for (; k < found.length && !requested; k++) {
+      for (r = found[k], ok = true, i = 0; i < units.length && ok; i++) {
         ok = units[i].negated ? !occurs(units[i], r.doc) : occurs(units[i], r.doc);
       }
       if (!ok) { continue; }
       results.push({ ref: state.refs[r.doc], doc: r.doc, score: r.score });
-      if (!requested && results.length === details) { requested = true; prefetch(results, units); }
+      if (results.length === details) { requested = true; prefetch(results, units); }
+    }
+    // ...and the rest from each unit's documents, found for all at once while those files load
+    var flags = k < found.length ? units.map(function (u) { return u.filter ? null : unitDocs(u, found.slice(k)); }) : [];
+    for (; k < found.length; k++) {
+      for (r = found[k], ok = true, i = 0; i < units.length && ok; i++) {
+        var hit = flags[i] ? flags[i][r.doc] === 1 : units[i].test(r.doc);
+        ok = units[i].negated ? !hit : hit;
+      }
+      if (ok) { results.push({ ref: state.refs[r.doc], doc: r.doc, score: r.score }); }
     }
     if (!requested) { prefetch(results, units); }
     return { units: units, results: results };
+  }
+
+  /* The documents a unit occurs in (as occurs() decides), flags by document number: the rows of its
+     tokens walked together in document order, field by field, and positions decoded into scratch
+     arrays, so no row is looked up by binary search and no array made per row (at 10,000 reports a
+     phrase in 3,000 of them took 60 ms one by one). A token that expands to several terms (a prefix)
+     is checked document by document among the candidates. */
+  function unitDocs(unit, candidates) {
+    var flags = new Uint8Array(state.manifest.count), postings = unit.postings, n = postings.length;
+    var fields = unit.field ? fieldIndex(unit.field) : textFields(), f, i, k;
+    if (n === 1) {  // one token: any row in one of the fields
+      for (f = 0; f < fields.length; f++) {
+        for (k = 0; k < postings[0].length; k++) {
+          var docs = postings[0][k].fields[fields[f]].docs;
+          for (i = 0; i < docs.length; i++) { flags[docs[i]] = 1; }
+        }
+      }
+      return flags;
+    }
+    if (postings.some(function (p) { return p.length !== 1; })) {
+      candidates.forEach(function (c) { flags[c.doc] = occurs(unit, c.doc) ? 1 : 0; });
+      return flags;
+    }
+    for (f = 0; f < fields.length; f++) {
+      chainsInField(unit, postings.map(function (p) { return p[0].fields[fields[f]]; }), flags);
+    }
+    return flags;
+  }
+
+  /* Flags every document in which the unit's tokens (their rows in one field) form a chain. */
+  function chainsInField(unit, rows, flags) {
+    var n = rows.length, at = new Int32Array(n), first = rows[0].docs, tokens = unit.tokens;
+    for (var i0 = 0; i0 < first.length; i0++) {
+      var d = first[i0], k, all = true;
+      if (flags[d]) { continue; }
+      for (k = 1; k < n && all; k++) {
+        var docs = rows[k].docs, p = at[k];
+        while (p < docs.length && docs[p] < d) { p++; }
+        at[k] = p;
+        all = p < docs.length && docs[p] === d;
+      }
+      if (!all) { continue; }
+      var count = rowInto("a", tokens[0].term, rows[0], i0);
+      for (k = 1; k < n && count; k++) {
+        var next = rowInto("b", tokens[k].term, rows[k], at[k]);
+        count = followInto(count, next, tokens[k]);
+      }
+      if (count) { flags[d] = 1; }
+    }
+  }
+
+  /* Row i's positions into scratch[key]; returns how many numbers. */
+  function rowInto(key, term, rows, i) { return decodeInto(key, term, rows.text, rows.starts[i], rows.ends[i]); }
+
+  /* follow() over the scratch arrays: keeps in "a" the positions of "b" that continue a chain. */
+  function followInto(count, next, t) {
+    var a = scratch.a, b = scratch.b, w = room("w", count / 2), wants = 0, sorted = true;
+    for (var i = 0; i < count; i += 2) {
+      var want = a[i] + a[i + 1] + (t.sameRun ? -1 : t.gap);
+      if (wants && want < w[wants - 1]) { sorted = false; }
+      w[wants++] = want;
+    }
+    if (!sorted) { w.subarray(0, wants).sort(); }
+    a = room("a", next);  // (what a held is in w now)
+    var kept = 0, x = 0;
+    for (var j = 0; j < next && x < wants; j += 2) {
+      while (x < wants && w[x] < b[j]) { x++; }
+      if (x < wants && w[x] === b[j]) { a[kept++] = b[j]; a[kept++] = b[j + 1]; }
+    }
+    return kept;
   }
 
   function prefetch(results, units) {
@@ -638,6 +761,7 @@
      folded unit for unit (foldSame), if known. */
   function highlights(text, units, same) {
     if (same === undefined) { same = foldSame(text); }
+    units = units.filter(function (u) { return u.tokens.length; });  // filters mark nothing
     // a match starts with a token whose term starts with the unit's first character: a passage
     // without any of those characters needs no tokenizing (most passages of a report)
     var folded = same === null ? fold(text) : same;
@@ -807,7 +931,7 @@
 
   return {
     init: init, manifest: manifest, shard: shard, doc: doc, list: list, search: search,
-    parse: parse, loadAll: loadAll, loadDoc: loadDoc, details: details, loadList: loadList, snippets: snippets,
+    parse: parse, query: query, loadAll: loadAll, loadDoc: loadDoc, details: details, loadList: loadList, snippets: snippets,
     highlights: highlights, suggest: suggest, state: state,
     // what tests/js/lunr_reference.js reads the loaded index and ranks a query through
     run: run, expand: expand, posting: posting, positions: positions
