@@ -9,6 +9,8 @@ from .content import Report
 from .output import OutputFile, Published
 from .pages import Page
 from .process import Processed, Registry
+from .search import DocTerms
+from .search.index import Rows
 
 
 def digest(text: str) -> bytes:
@@ -45,6 +47,8 @@ class Memo:
     def __init__(self) -> None:
         self.reports: dict[bytes, Processed] = {}
         self.rendered: dict[str, tuple[str, OutputFile]] = {}  # url -> (page key, file)
+        self.runs: dict[tuple[int, tuple[object, ...]], Rows] = {}  # (first document, its run's terms) -> rows
+        self.runs_used: dict[tuple[int, tuple[object, ...]], Rows] = {}
         self.published = Published()
         self.stats = Stats()
 
@@ -53,10 +57,12 @@ class Memo:
         if full:
             self.rendered.clear()
         self.stats = Stats(full=full)
+        self.runs_used = {}
 
     def finish(self) -> None:
-        """A build succeeded: note what it wrote."""
+        """A build succeeded: note what it wrote, and forget the index runs it did not use."""
         self.stats.written, self.stats.deleted = self.published.written, self.published.deleted
+        self.runs, self.runs_used = self.runs_used, {}
 
     def processed(self, reports: Sequence[Report], registry: Registry,
                   compute: Callable[[list[Report]], list[Processed]]) -> dict[str, Processed]:
@@ -78,3 +84,12 @@ class Memo:
         self.rendered = {p.url: (p.key, f) for p, f in zip(pages, files)}
         self.stats.pages_rendered, self.stats.pages_reused = len(todo), len(pages) - len(todo)
         return files
+
+    def rows(self, first: int, run: tuple[DocTerms, ...], compute: Callable[[int, tuple[DocTerms, ...]], Rows]) -> Rows:
+        """A run of the search index: kept while its documents' terms and place are the same, else computed."""
+        # Keyed by the terms themselves (frozen records of strings): an unchanged report's terms are the
+        # memo's own objects, so hashing and comparing them is cheap, and no edit can be missed.
+        key = (first, tuple(ft for dt in run for ft in dt.fields))
+        rows = self.runs.get(key) or compute(first, run)
+        self.runs_used[key] = rows
+        return rows

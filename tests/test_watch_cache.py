@@ -11,6 +11,7 @@ from archive.output import OutputFile
 from archive.process import process_report
 from archive.programmes import Matcher
 from archive.pages import Page
+from archive.search import build_index, report_terms
 
 
 def report(**changes) -> Report:
@@ -52,6 +53,40 @@ def test_the_per_report_step_runs_again_only_for_a_changed_report_or_registry() 
     # The registry changed (a new alias): every report, since any of them may now mention it.
     step([report(body="全县新建监控点位两千个。"), other], registry("天网工程"))
     assert done[3:] == ["2017-pingjiang", "2018-yanling"]
+
+
+def test_a_search_index_run_is_assembled_again_only_when_one_of_its_reports_changed() -> None:
+    memo = Memo()
+    counties = ["平江县", "炎陵县", "郏县", "叶县", "宜章县"]
+    reports = [report(slug=f"r{i}", county=county, body=f"{county}全县建成“雪亮工程”监控点位{i}个。")
+               for i, county in enumerate(counties)]
+    done: list[int] = []
+
+    class Counting:
+        """The memo, noting which runs it had assembled."""
+
+        def rows(self, first: int, run: tuple, compute) -> object:
+            return memo.rows(first, run, lambda f, r: done.append(f) or compute(f, r))
+
+    def step(terms: list) -> object:
+        memo.start(full=False)
+        index = build_index(terms, run=2, memo=Counting())
+        memo.finish()
+        assert index == build_index(terms, run=2)  # what a build without the memo assembles
+        return index
+
+    terms = [report_terms(r, None, []) for r in reports]
+    step(terms)
+    assert done == [0, 2, 4]
+    step([report_terms(r, None, []) for r in reports])  # read again, equal: every run kept
+    assert done == [0, 2, 4]
+    reports[3] = report(slug="r3", county="叶县", body="叶县综治中心实体化运行。")
+    index = step([report_terms(r, None, []) for r in reports])
+    assert done == [0, 2, 4, 2]  # only the run holding the edited report
+    assert "综治" in index.postings and "雪亮" in index.postings
+    # A report added at the front moves every document number: every run again.
+    step([report_terms(report(slug="r9", body="宜章县雪亮工程。"), None, [])] + [report_terms(r, None, []) for r in reports])
+    assert done[4:] == [0, 2, 4]
 
 
 def page(url: str, key: str, text: str = "") -> Page:

@@ -5,9 +5,10 @@ from the term frequencies, the field lengths and the document count.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from typing import Protocol
 
 from .documents import FIELDS, SEP, DocTerms
 
@@ -28,8 +29,8 @@ class Index:
     postings: dict[str, list[int | str]]
 
 
-# Documents per run: rows are assembled run by run (a watch rebuild may keep the runs of unchanged
-# reports, see build_search) and the runs joined, which costs little more than assembling them at once.
+# Documents per run: rows are assembled run by run (a watch rebuild keeps the runs of unchanged
+# reports, see RowsMemo) and the runs joined, which costs little more than assembling them at once.
 RUN = 64
 
 
@@ -61,9 +62,18 @@ def run_rows(first: int, run: tuple[DocTerms, ...]) -> Rows:
     return Rows(tuple(order), tuple({term: ";".join(texts) for term, texts in rows.items()} for rows in per_field))
 
 
-def build_index(terms: Sequence[DocTerms], run: int = RUN) -> Index:
+class RowsMemo(Protocol):
+    """What this stage needs of a watch session's memo."""
+
+    def rows(self, first: int, run: tuple[DocTerms, ...], compute: Callable[[int, tuple[DocTerms, ...]], Rows]) -> Rows:
+        """A run's rows: those of an equal run at the same place last time, else compute(first, run)."""
+        ...
+
+
+def build_index(terms: Sequence[DocTerms], run: int = RUN, memo: RowsMemo | None = None) -> Index:
     """The index of the documents, numbered in order, with lunr's term numbers (in the order terms first occur)."""
-    runs = [run_rows(first, tuple(terms[first:first + run])) for first in range(0, len(terms), run)]
+    runs = [memo.rows(first, tuple(terms[first:first + run]), run_rows) if memo else
+            run_rows(first, tuple(terms[first:first + run])) for first in range(0, len(terms), run)]
     per_field: list[dict[str, list[str]]] = [{} for _ in FIELDS]
     for part in runs:
         for into, rows in zip(per_field, part.fields):
