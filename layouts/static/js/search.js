@@ -9,7 +9,8 @@
    over the rows a query touches (tests/js/lunr_reference.js has lunr.js query the same index, and
    the tests compare every score).
 
-   Index files (written by archive/search.py), each a script calling back into this object:
+   Index files (written by archive/search/shards.py), each a script calling back into this object
+   (from file:// loaded as scripts; over http fetched and the call's JSON parsed, see fetchLoader):
      assets/search/manifest.js   ArchiveSearch.manifest({fields, count, lengths, refs, shards, split, suggest})
                                  lengths: every document's field lengths, document by document (for BM25);
                                  refs: [prefix, suffix, [name, ...]], a page is prefix + name + suffix
