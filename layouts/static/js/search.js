@@ -646,7 +646,7 @@
 
   /* The results in order: ranked first (rank(clauses) -> [{doc, score}], evaluate or a reference),
      then checked for the phrases in that order, so that the doc files of the first `details`
-     results load while the others are checked. */
+     results load while the others are checked (details 0: none requested). */
   function run(units, rank, details) {
     var positive = units.filter(function (u) { return !u.negated && !u.filter; }), found;
     if (positive.length) {
@@ -659,15 +659,16 @@
     units.forEach(function (u) {
       u.postings = u.tokens.map(function (t) { return expand(t).map(posting); });
     });
-    var results = [], requested = !details, k = 0, r, i, ok;
-    // the first `details` results checked one by one, in order, so that their files load at once...
-    for (; k < found.length && !requested; k++) {
+    var results = [], k = 0, r, i, ok;
+    // the first `details` results checked one by one, in order, each file requested as soon as its
+    // result is known (a request takes a few milliseconds to go out: they overlap the checks)...
+    for (; k < found.length && results.length < details; k++) {
       for (r = found[k], ok = true, i = 0; i < units.length && ok; i++) {
         ok = units[i].negated ? !occurs(units[i], r.doc) : occurs(units[i], r.doc);
       }
       if (!ok) { continue; }
       results.push({ ref: state.refs[r.doc], doc: r.doc, score: r.score });
-      if (results.length === details) { requested = true; prefetch(results, units); }
+      prefetch(results.slice(-1), units);
     }
     // ...and the rest from each unit's documents, found for all at once while those files load
     var flags = k < found.length ? units.map(function (u) { return u.filter ? null : unitDocs(u, found.slice(k)); }) : [];
@@ -678,7 +679,6 @@
       }
       if (ok) { results.push({ ref: state.refs[r.doc], doc: r.doc, score: r.score }); }
     }
-    if (!requested) { prefetch(results, units); }
     return { units: units, results: results };
   }
 
