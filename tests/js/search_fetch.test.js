@@ -1,5 +1,5 @@
 // Over http the engine reads its index files with fetch(), from file:// as scripts: the same files give the
-// same results, passages and details either way, and a missing file is reported the same way.
+// same results, passages and details either way, and a missing file or a failed request is reported the same way.
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert");
@@ -65,6 +65,7 @@ test("index files fetched over http give what the same files give as scripts", a
   global.location = { protocol: "http:" };
   global.fetch = (url) => {
     fetched.push(url);
+    if (url.endsWith("doc-8.js")) { return Promise.reject(new TypeError("Failed to fetch")); }  // the network failed
     const file = path.join(site, url);
     const ok = fs.existsSync(file);
     return Promise.resolve({ ok: ok, text: () => Promise.resolve(ok ? fs.readFileSync(file, "utf8") : "") });
@@ -76,6 +77,7 @@ test("index files fetched over http give what the same files give as scripts", a
     assert.ok(fetched.includes("assets/search/manifest.js") && fetched.includes("assets/search/doc-0.js"));
     assert.ok(fetched.every((u) => u.startsWith("assets/search/")), "code is never fetched: " + fetched);
     await assert.rejects(http.loadDoc(7), /无法载入检索索引：assets\/search\/doc-7\.js/);
+    await assert.rejects(http.loadDoc(8), /无法载入检索索引：assets\/search\/doc-8\.js/);
   } finally {
     delete global.location;
     delete global.fetch;

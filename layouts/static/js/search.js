@@ -74,13 +74,11 @@
      element costs the page more per file (a first query loads 13 or more): it is parsed and run as
      code, where this is one JSON.parse. From file://, where fetch() cannot read, scripts load them. */
   function fetchLoader(path) {
-    return fetch(state.base + path).then(function (r) {
-      if (!r.ok) { throw new Error("无法载入检索索引：" + path); }
-      return r.text();
-    }).then(function (text) {
+    var failed = function () { throw new Error("无法载入检索索引：" + path); };
+    return fetch(state.base + path).then(function (r) { return r.ok ? r.text() : failed(); }, failed).then(function (text) {
       // "ArchiveSearch.<callback>(<JSON>);": the JSON between the first "(" and the last ")"
       var open = text.indexOf("("), callback = callbacks[text.slice(text.indexOf(".") + 1, open)];
-      if (!callback) { throw new Error("无法载入检索索引：" + path); }
+      if (!callback) { failed(); }
       callback(JSON.parse(text.slice(open + 1, text.lastIndexOf(")"))));
     });
   }
