@@ -18,6 +18,9 @@ CHROMIUM_ARGS = [
 BLANK = "/__bench__.html"
 BLANK_HTML = b'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>bench</title></head><body></body></html>'
 RESULTS_PAGE = 10  # a first screen of results: what a search UI fetches details for
+# How long a fresh page is left before a tool is loaded: a new renderer process serves requests two to three
+# times slower for its first few hundred milliseconds (bench/PROFILE.md), which a reader typing a query never sees.
+SETTLE_MS = 1000
 
 
 @dataclass
@@ -70,6 +73,10 @@ class Handler(SimpleHTTPRequestHandler):
     """Static files from the site folder, every body counted; plus an empty page to start from."""
 
     counter: Counter
+    # As a static host serves: connections kept open between requests (HTTP/1.1) and each response sent
+    # at once (TCP_NODELAY; else the body waits for the ACK of the headers). See bench/PROFILE.md.
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         """Serve the blank start page from memory, anything else from the site."""
@@ -205,7 +212,7 @@ def run_engine(browser, server: Server, engine: Engine, queries: list[str], repe
     page = context.new_page()
     try:
         page.goto(server.url + engine.start_path, wait_until="load")
-        page.wait_for_timeout(100)
+        page.wait_for_timeout(SETTLE_MS)
         server.counter.reset()
         run.load_ms = page.evaluate(engine.load_js)
         first = page.evaluate(engine.query_js, queries[0])

@@ -1,7 +1,8 @@
 """How the benchmark drives our own search in a built site: which files are the index, and its JS API.
 
 Read from layouts/static/js/search.js and search-ui.js: the UI loads three scripts in order, then
-`ArchiveSearch.init(base)` loads assets/search/manifest.js; `ArchiveSearch.search(q)` loads only the term
+`ArchiveSearch.init(base)` loads assets/search/manifest.js (over http, as here, every index file is fetched
+and its JSON parsed; from file:// it is loaded as a script); `ArchiveSearch.search(q)` loads only the term
 shards the query needs and resolves to {units, results: [{ref, doc, score}]} (starting to load the doc
 files of the first 10 results); `loadDoc(n)` loads a result's doc file, then `details(n)` gives its title,
 county and date and `snippets(n, units)` its passages. The benchmark does exactly that from a blank page.

@@ -4,7 +4,7 @@
 Usage: .venv/bin/python bench/search_speed.py CONTENT_DIR [CONFIG] [--no-browser] [--js DIR]
 (CONTENT_DIR holds reports/ and programmes/, e.g. one written by bench/run.py or make_corpus.py.)
 Prints CPU seconds per step of `search.build_search` and of assembling the index again after a
-one-report edit (every other report's terms memoised), then serves the index with the engine scripts and times each query on its first
+one-report edit (every other report's terms kept), then serves the index with the engine scripts and times each query on its first
 run (shards loading included) and again, as bench/run.py does, with oursearch.py's driver; --js takes
 the engine scripts from another folder (e.g. an older search.js, to compare).
 """
@@ -51,19 +51,15 @@ def build_times(site) -> tuple[list, search.Index]:
     print(f"cold: {total:.2f} s CPU = documents {t_docs:.2f} + tokenize {t_tok:.2f} + assemble {t_asm:.2f}"
           f" + write {t_write:.2f}   ({len(docs)} reports, {len(files)} files)")
 
-    times, scratch, memo = [], [], {}
-    search.build_search(site, analysed, memo=memo)
-    for k in range(3):  # three edits in a row: the edited report's terms and run made again, the rest memoised
+    times = []
+    for k in range(3):  # three edits in a row: the edited report's terms made again, the others' kept
         edited = list(analysed)
         middle = len(docs) // 2
         paragraphs = (*docs[middle].paragraphs, ("", f"新增第{k}段：平安乡村·雪亮工程。"))
         edited[middle] = search.doc_terms(replace(docs[middle], paragraphs=paragraphs))
-        _, t_edit = cpu(lambda terms=edited: search.build_search(site, terms, memo=memo))
+        _, t_edit = cpu(lambda terms=edited: search.build_search(site, terms))
         times.append(t_edit)
-        _, t_scratch = cpu(lambda terms=edited: search.build_search(site, terms))
-        scratch.append(t_scratch)
-    print(f"after a one-report edit: {sorted(times)[1]:.2f} s CPU with the last build's memo, "
-          f"{sorted(scratch)[1]:.2f} s from every report's terms (medians of 3)")
+    print(f"after a one-report edit: {sorted(times)[1]:.2f} s CPU from every report's terms (median of 3)")
     return files, index
 
 
@@ -76,7 +72,7 @@ def browser_times(files: list, js: Path) -> None:
         site = Path(tmp)
         write_tree(files, site)
         (site / "assets" / "js").mkdir(parents=True, exist_ok=True)
-        for name in ("ts-chars.js", "tokenize.js", "search.js"):
+        for name in ("ts-chars.js", "tokenize.js", "search-query.js", "search.js"):
             shutil.copy(js / name, site / "assets" / "js" / name)
         (run,) = web.measure(site, [oursearch.engine(site)], QUERIES, repeats=2, log=lambda _: None)
     if run.error:

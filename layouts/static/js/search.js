@@ -9,7 +9,8 @@
    over the rows a query touches (tests/js/lunr_reference.js has lunr.js query the same index, and
    the tests compare every score).
 
-   Index files (written by archive/search.py), each a script calling back into this object:
+   Index files (written by archive/search/shards.py), each a script calling back into this object
+   (from file:// loaded as scripts; over http fetched and the call's JSON parsed, see fetchLoader):
      assets/search/manifest.js   ArchiveSearch.manifest({fields, count, lengths, refs, shards, split, suggest})
                                  lengths: every document's field lengths, document by document (for BM25);
                                  refs: [prefix, suffix, [name, ...]], a page is prefix + name + suffix
@@ -69,9 +70,24 @@
     });
   }
 
+  /* An index file over http(s): fetched and its data handed to the callback it names. A script
+     element costs the page more per file (a first query loads 13 or more): it is parsed and run as
+     code, where this is one JSON.parse. From file://, where fetch() cannot read, scripts load them. */
+  function fetchLoader(path) {
+    var failed = function () { throw new Error("无法载入检索索引：" + path); };
+    return fetch(state.base + path).then(function (r) { return r.ok ? r.text() : failed(); }, failed).then(function (text) {
+      // "ArchiveSearch.<callback>(<JSON>);": the JSON between the first "(" and the last ")"
+      var open = text.indexOf("("), callback = callbacks[text.slice(text.indexOf(".") + 1, open)];
+      if (!callback) { failed(); }
+      callback(JSON.parse(text.slice(open + 1, text.lastIndexOf(")"))));
+    });
+  }
+
   function load(path) {
     if (!state.loaded[path]) {
-      state.loaded[path] = (state.loader || scriptLoader)(path);
+      var byFetch = !state.loader && path.lastIndexOf("assets/search/", 0) === 0 && typeof fetch === "function" &&
+        typeof location !== "undefined" && /^https?:$/.test(location.protocol);
+      state.loaded[path] = (state.loader || (byFetch ? fetchLoader : scriptLoader))(path);
     }
     return state.loaded[path];
   }
@@ -628,7 +644,7 @@
 
   /* The results in order: ranked first (rank(clauses) -> [{doc, score}], evaluate or a reference),
      then checked for the phrases in that order, so that the doc files of the first `details`
-     results load while the others are checked. */
+     results load while the others are checked (details 0: none requested). */
   function run(units, rank, details) {
     var positive = units.filter(function (u) { return !u.negated && !u.filter; }), found;
     if (positive.length) {
@@ -641,15 +657,16 @@
     units.forEach(function (u) {
       u.postings = u.tokens.map(function (t) { return expand(t).map(posting); });
     });
-    var results = [], requested = !details, k = 0, r, i, ok;
-    // the first `details` results checked one by one, in order, so that their files load at once...
-    for (; k < found.length && !requested; k++) {
+    var results = [], k = 0, r, i, ok;
+    // the first `details` results checked one by one, in order, each file requested as soon as its
+    // result is known (a request takes a few milliseconds to go out: they overlap the checks)...
+    for (; k < found.length && results.length < details; k++) {
       for (r = found[k], ok = true, i = 0; i < units.length && ok; i++) {
         ok = units[i].negated ? !occurs(units[i], r.doc) : occurs(units[i], r.doc);
       }
       if (!ok) { continue; }
       results.push({ ref: state.refs[r.doc], doc: r.doc, score: r.score });
-      if (results.length === details) { requested = true; prefetch(results, units); }
+      prefetch(results.slice(-1), units);
     }
     // ...and the rest from each unit's documents, found for all at once while those files load
     var flags = k < found.length ? units.map(function (u) { return u.filter ? null : unitDocs(u, found.slice(k)); }) : [];
@@ -660,7 +677,6 @@
       }
       if (ok) { results.push({ ref: state.refs[r.doc], doc: r.doc, score: r.score }); }
     }
-    if (!requested) { prefetch(results, units); }
     return { units: units, results: results };
   }
 
@@ -928,6 +944,8 @@
     });
     return bestScore >= 0.25 ? best : null;
   }
+
+  var callbacks = { manifest: manifest, shard: shard, doc: doc, list: list };
 
   return {
     init: init, manifest: manifest, shard: shard, doc: doc, list: list, search: search,
