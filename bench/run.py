@@ -435,7 +435,7 @@ def obstacles(res: Results) -> list[str]:
             + ", ".join(f"`{q}` {ms(t)}" for q, t in slow)
             + f". Run again (shards loaded, index built) the p95 is {ms(web.percentile(ours.warm_ms, 95))}: "
             "the first run of a query pays for loading its term shards and then the snippet files of its first "
-            "ten results: two rounds of script requests."
+            "ten results (each request costs the page about 2.6 ms of CPU on this machine, see bench/PROFILE.md)."
         )
     r, p = res.recall("ours"), res.precision("ours")
     if r == r and (r < 1.0 or p < 1.0):
