@@ -53,7 +53,7 @@ def analyse(content: Content, problems: Problems, executor: Runner | None = None
     registry = programmes.Matcher.from_registry(content.programmes, problems)
     processed = process_all(content.reports, registry, executor or SerialExecutor(), memo)
     site = assemble(content, {slug: p.body for slug, p in processed.items()}, registry, problems)
-    analysis = programmes.analyse(site, {slug: p.findings for slug, p in processed.items()}, registry, problems)
+    analysis = programmes.analyse(site, {slug: p.findings for slug, p in processed.items()}, registry, problems, memo)
     return replace(site, programme_index=analysis), processed
 
 

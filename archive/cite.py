@@ -10,6 +10,7 @@ import rispy  # type: ignore[import-untyped]  # rispy ships no type information
 from bibtexparser import model
 from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
+from bibtexparser.middlewares import default_unparse_stack
 from bibtexparser.writer import BibtexFormat
 
 from .content import PartialDate, Report
@@ -146,7 +147,10 @@ def bibtex(reports: Sequence[Report]) -> bytes:
     form = BibtexFormat()  # type: ignore[no-untyped-call]  # its __init__ has no annotations
     form.indent = "  "
     form.block_separator = "\n"
-    return write_string(library, bibtex_format=form).encode("utf-8")
+    # the library is made here and dropped after: its middlewares may change it in place, where by default
+    # each block is deep-copied first (0.2 s of a 1,000-report build)
+    stack = default_unparse_stack(allow_inplace_modification=True)
+    return write_string(library, unparse_stack=stack, bibtex_format=form).encode("utf-8")
 
 
 # ---------------------------------------------------------------- RIS

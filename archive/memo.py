@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 from dataclasses import dataclass, field
 
 from .content import Report
 from .output import OutputFile, Published
-from .pages import Page
+from .pages import Page, page_keys
 from .process import Processed, Registry
 from .search import DocTerms
 from .search.index import Rows
+
+
+_T = TypeVar("_T")
 
 
 def digest(text: str) -> bytes:
@@ -41,7 +45,9 @@ class Memo:
     """Everything a watch session keeps between builds, passed to build() explicitly.
 
     Per report: what the per-report step made of it, by a digest of the report and of the registry.
-    Per page: its file, by the page's key. Per output file: the bytes last written there.
+    Per page: its file, by the page's key. Per output file: the bytes last written there. Per run of the
+    search index: its rows, by its documents' terms. Per named step (related reports): its last result, by
+    its inputs.
     """
 
     def __init__(self) -> None:
@@ -49,6 +55,7 @@ class Memo:
         self.rendered: dict[str, tuple[str, OutputFile]] = {}  # url -> (page key, file)
         self.runs: dict[tuple[int, tuple[object, ...]], Rows] = {}  # (first document, its run's terms) -> rows
         self.runs_used: dict[tuple[int, tuple[object, ...]], Rows] = {}
+        self.last: dict[str, tuple[Any, Any]] = {}  # step name -> (its inputs, its result)
         self.published = Published()
         self.stats = Stats()
 
@@ -78,10 +85,11 @@ class Memo:
 
     def pages(self, pages: Sequence[Page], render: Callable[[list[Page]], list[OutputFile]]) -> list[OutputFile]:
         """Every page's file: the last one while the page's key is the same, else rendered."""
-        todo = [p for p in pages if self.rendered.get(p.url, ("",))[0] != p.key]
+        keys = page_keys(pages)
+        todo = [p for p, key in zip(pages, keys) if self.rendered.get(p.url, ("",))[0] != key]
         fresh = dict(zip((p.url for p in todo), render(todo)))
         files = [fresh[p.url] if p.url in fresh else self.rendered[p.url][1] for p in pages]
-        self.rendered = {p.url: (p.key, f) for p, f in zip(pages, files)}
+        self.rendered = {p.url: (key, f) for p, key, f in zip(pages, keys, files)}
         self.stats.pages_rendered, self.stats.pages_reused = len(todo), len(pages) - len(todo)
         return files
 
@@ -93,3 +101,13 @@ class Memo:
         rows = self.runs.get(key) or compute(first, run)
         self.runs_used[key] = rows
         return rows
+
+    def same(self, name: str, inputs: object, compute: Callable[[], _T]) -> _T:
+        """compute()'s result, or the last one made under this name while the inputs are equal to its inputs."""
+        last = self.last.get(name)
+        if last is not None and last[0] == inputs:
+            result: _T = last[1]
+            return result
+        result = compute()
+        self.last[name] = (inputs, result)
+        return result

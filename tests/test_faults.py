@@ -268,6 +268,21 @@ def test_a_symlinked_report_leading_out_of_content_is_refused(proj: Path, tmp_pa
     assert tree(proj / "site") == site and not (proj / "site/reports/2099-outside.html").exists()
 
 
+
+def test_a_programmes_folder_that_is_a_symlink_out_of_content_is_refused(proj: Path, tmp_path: Path) -> None:
+    # not the files but their folder leads out: each of its files is refused, the build fails
+    outside = tmp_path / "别处项目"
+    shutil.copytree(proj / "content/programmes", outside)
+    shutil.rmtree(proj / "content/programmes")
+    (proj / "content/programmes").symlink_to(outside)
+    site = tree(proj / "site")
+    result = cli("--out", "site", cwd=proj)
+    assert result.returncode == 1
+    first = sorted(p.name for p in outside.glob("*.md"))[0]
+    assert result.stderr.startswith(f"content/programmes/{first}:1: symlink to {outside / first}, outside content: refused")
+    assert tree(proj / "site") == site
+
+
 # ---------------------------------------------------------------- killed builds
 
 

@@ -17,6 +17,7 @@ from archive.pages import (
     Page,
     Renderer,
     describe_pages,
+    page_keys,
     render,
     render_pages,
     render_site,
@@ -36,7 +37,8 @@ def site_of(root: Path) -> Site:
 
 def keys_of(root: Path) -> dict[str, str]:
     """Every page's key by its URL, from freshly loaded content."""
-    return {p.url: p.key for p in describe_pages(site_of(root))}
+    pages = describe_pages(site_of(root))
+    return dict(zip((p.url for p in pages), page_keys(pages)))
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -65,7 +67,7 @@ def test_every_html_page_is_described_once_with_an_explicit_context() -> None:
         assert not any(isinstance(v, Site | types.FunctionType | types.MethodType) for v in page.context.values()), page.url
         assert page.context["url"] == page.url
     # a Page crosses to a worker process as it is
-    assert pickle.loads(pickle.dumps(pages[-1])).key == pages[-1].key
+    assert page_keys([pickle.loads(pickle.dumps(pages[-1]))]) == page_keys(pages[-1:])
 
 
 def test_keys_are_the_same_for_the_same_content_in_any_process() -> None:

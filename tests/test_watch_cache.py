@@ -89,8 +89,39 @@ def test_a_search_index_run_is_assembled_again_only_when_one_of_its_reports_chan
     assert done[4:] == [0, 2, 4]
 
 
-def page(url: str, key: str, text: str = "") -> Page:
-    return Page(url, "report.html", {"text": text or url}, key)
+def test_related_reports_are_worked_out_again_only_when_what_they_rest_on_changed(monkeypatch) -> None:
+    # related() asks the memo for the last result while the reports' order, programmes and weights are equal
+    from archive.programmes import related as related_module
+    picked: list[int] = []
+    real = related_module.related_slugs
+    monkeypatch.setattr(related_module, "related_slugs", lambda *a: picked.append(1) or real(*a))
+    memo = Memo()
+    xueliang, wangge = (Programme(path=Path(f"content/programmes/{s}.md"), slug=s, name=n, aliases=[], category="技防",
+                                  body="", body_line=5) for s, n in (("xueliang", "雪亮工程"), ("wangge", "网格化管理")))
+    programmes = {p.slug: p for p in (xueliang, wangge)}
+    reports = [report(slug=f"r{n}", date=PartialDate(2017, n + 1)) for n in range(4)]
+    sets = {"r0": frozenset({"xueliang"}), "r1": frozenset({"xueliang", "wangge"}), "r2": frozenset({"wangge"}),
+            "r3": frozenset({"xueliang"})}
+    idf = {"xueliang": 0.2, "wangge": 0.5}
+
+    def related(reports: list[Report], sets: dict) -> dict:
+        return related_module.related(reports, sets, idf, programmes, memo)
+
+    first = related(reports, sets)
+    assert [r.slug for r, _, _ in first["r0"]] == ["r3", "r1"] and picked == [1]
+    # a body edited (the same slugs, dates and programmes): the same pairs, shown with the new report
+    edited = [dataclasses.replace(reports[0], body="全县新建监控点位两千个。"), *reports[1:]]
+    again = related(edited, dict(sets))
+    assert picked == [1] and [r.slug for r, _, _ in again["r0"]] == ["r3", "r1"]
+    assert any(r is edited[0] for r, _, _ in again["r3"])
+    # r0 now also mentions 网格化管理: worked out again, and r1 (sharing both) comes first
+    changed = related(edited, {**sets, "r0": frozenset({"xueliang", "wangge"})})
+    assert picked == [1, 1] and [r.slug for r, _, _ in changed["r0"]] == ["r1", "r2", "r3"]
+
+
+def page(url: str, version: str, text: str = "") -> Page:
+    """A page whose key changes with version (its context shows it)."""
+    return Page(url, "report.html", {"text": text or url, "version": version})
 
 
 def test_a_page_is_rendered_again_only_when_its_key_changed() -> None:

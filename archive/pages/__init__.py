@@ -1,7 +1,8 @@
 """The site's pages and files: describe every page, render any of them, and write the feeds, catalog and assets.
 
-describe.py makes a frozen Page (url, template, context, key) for every HTML page; render.py renders any
-list of them with the Jinja layouts; feeds.py, catalog.py and assets.py make the other files.
+describe.py makes a frozen Page (url, template, context) for every HTML page; keys.py digests what a page
+shows, for a watch session's memo; render.py renders any list of pages with the Jinja layouts; feeds.py,
+catalog.py and assets.py make the other files.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .catalog import catalog, open_data
 from .citation import citation_files
 from .describe import Page, describe_pages
 from .feeds import atom_feed, sitemap
+from .keys import page_keys
 from .render import Renderer, relative_url, render_pages
 
 
@@ -30,4 +32,4 @@ def render_site(site: Site, layouts: Path) -> list[OutputFile]:
     return render_pages(pages, Renderer(layouts)) + data_files(site, layouts, pages)
 
 
-__all__ = ["Page", "Renderer", "data_files", "describe_pages", "relative_url", "render_pages", "render_site"]
+__all__ = ["Page", "Renderer", "data_files", "describe_pages", "page_keys", "relative_url", "render_pages", "render_site"]

@@ -1,4 +1,4 @@
-"""Every HTML page of the site described as a frozen Page: its URL, its layout, what it shows and a key for that."""
+"""Every HTML page of the site described as a frozen Page: its URL, its layout and what it shows."""
 from __future__ import annotations
 
 import functools
@@ -17,18 +17,16 @@ from . import places, timeline
 from .assets import source_path
 from .citation import citation
 from .handling import handling
-from .keys import Digests
 from .metadata import county_meta, programme_meta, report_meta
 
 
 @dataclass(frozen=True)
 class Page:
-    """One HTML page: where it goes, the layout that renders it, its whole context, and a digest of both."""
+    """One HTML page: where it goes, the layout that renders it and its whole context (pages.keys digests it)."""
 
     url: str
     template: str
     context: Mapping[str, Any]  # everything the layout reads: no site, no functions
-    key: str  # equal keys render equal bytes (with the same layouts)
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,6 @@ class _Describer:
         self.totals = Totals(len(site.reports), len(site.counties), len(site.programmes), len(site.years))
         self.links = Links({g.name: g.url for g in site.counties}, {g.name: g.url for g in site.authors},
                            {year: g.url for year, g in site.year_of.items()})
-        self.digests = Digests()
         self.where = places.coordinates(site)  # county name -> (longitude, latitude), for maps and JSON-LD
         self.points = places.map_points(site.counties, self.where)
         # a county page shows where it is, not how many reports each county holds: a report moving between two
@@ -126,13 +123,12 @@ class _Describer:
             "links": self.links,
             **context,
         }
-        return Page(url, template, full, self.digests.key(template, full))
+        return Page(url, template, full)
 
 
 def describe_pages(site: Site) -> list[Page]:
     """Every HTML page of the site, programme pages first, the 404 page last.
 
-    A key covers what the site gives a page, not the layouts: a change under layouts/ re-renders every page.
     """
     describer = _Describer(site, with_programmes=bool(site.programmes))
     out: list[Page] = programme_pages(site, describer)

@@ -1,4 +1,8 @@
-"""A page's key: a digest of its template name and of everything its context holds."""
+"""A page's key: a digest of its template name and of everything its context holds.
+
+Equal keys render equal bytes with the same layouts; a change under layouts/ re-renders every page. Only a
+watch session's memo asks for keys: a full build renders every page and needs none.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -6,13 +10,18 @@ import hashlib
 import io
 import operator
 import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from ..content import Programme, Report
+from ..programmes import ReportFigure
+from .timeline import TimelineMark
+
+if TYPE_CHECKING:
+    from .describe import Page
 
 # Where a report or programme was read from and its Markdown source are never shown as such: a page shows
 # a body rendered, which it holds in its own context (a report page's `body`, a programme's `annotation`).
@@ -22,8 +31,10 @@ _NOT_SHOWN: dict[type, frozenset[str]] = {
     Programme: frozenset({"path", "body", "body_line", "lines"}),
 }
 # Records with this many fields (a report, a group, a programme's entry) are digested once and then
-# referred to by digest: they are met on many pages. Smaller ones (a date, a passage) are written in place.
+# referred to by digest: they are met on many pages. Smaller ones (a date, a passage), and those shown on
+# one page only (a figure, a mark on the timeline), are written in place.
 _SHARED_FIELDS = 6
+_ONE_PAGE: frozenset[type] = frozenset({ReportFigure, TimelineMark})
 
 
 _SETS = frozenset({set, frozenset})
@@ -57,14 +68,15 @@ class _Pickler(pickle.Pickler):
         # No memo: equal contexts must give equal bytes whichever of their equal parts are the same object
         # (a watch rebuild keeps an unchanged report's findings, whose strings are not the new build's).
         self.fast = True
+        # ... but the stand-in of every record, met hundreds of thousands of times, is written as a reference to
+        # the memo's first entry: fast mode reads the memo (it never adds to it) before calling reducer_override
+        self.memo = {id(_record): (0, _record)}
         self.digests = digests
         self.records = digests.records
         self.getters = digests.getters
 
     def reducer_override(self, obj: Any) -> Any:
         """Called for every object but plain values and containers, which pickle in C without it."""
-        if obj is _record:  # every record's stand-in, pickled by name
-            return NotImplemented
         known = self.records.get(id(obj))
         if known is not None:  # a report on many lists: the most frequent case by far
             return _record, (known[1],)
@@ -117,5 +129,12 @@ class Digests:
             raise TypeError(f"a page context holds a {kind.__qualname__}, which is not a record to digest")
         hidden = _NOT_SHOWN.get(kind, frozenset())
         names = [f.name for f in dataclasses.fields(kind) if f.name not in hidden]
-        fields = self.getters[kind] = (kind.__qualname__, len(names) >= _SHARED_FIELDS, _getter(names))
+        shared = len(names) >= _SHARED_FIELDS and kind not in _ONE_PAGE
+        fields = self.getters[kind] = (kind.__qualname__, shared, _getter(names))
         return fields
+
+
+def page_keys(pages: Sequence[Page]) -> list[str]:
+    """Each page's key, a record shown on many of them digested once."""
+    digests = Digests()
+    return [digests.key(page.template, page.context) for page in pages]

@@ -12,7 +12,7 @@ from ..content import Programme, Report
 from ..errors import Problems
 from .findings import Figure, Findings, Passage
 from .registry import Matcher, name_key
-from .related import Related, related
+from .related import Related, RelatedMemo, related
 
 
 class _Named(Protocol):
@@ -113,7 +113,8 @@ class _Collected:
     sets: dict[str, frozenset[str]]  # report slug -> programmes it mentions or names
 
 
-def analyse(site: Collection, findings: Mapping[str, Findings], matcher: Matcher, problems: Problems) -> ProgrammeIndex:
+def analyse(site: Collection, findings: Mapping[str, Findings], matcher: Matcher, problems: Problems,
+            memo: RelatedMemo | None = None) -> ProgrammeIndex:
     """Mentions, passages, figures, co-occurrence and related reports, from every report's findings."""
     programmes = {p.slug: p for p in site.programmes}
     reports = sorted(site.reports, key=lambda r: (r.date.sort_key(), r.slug))  # oldest first
@@ -134,7 +135,7 @@ def analyse(site: Collection, findings: Mapping[str, Findings], matcher: Matcher
         if not entries[slug].reports:
             problems.warning(p.path, p.line_of("name"), f"no report mentions programme '{p.name}' "
                              f"(aliases: {', '.join(p.names)})")
-    return ProgrammeIndex(by_report, related(reports, got.sets, idf, programmes),
+    return ProgrammeIndex(by_report, related(reports, got.sets, idf, programmes, memo),
                           {s: tuple(rs) for s, rs in got.reports_of.items()}, entries, _categories(entries),
                           county_names)
 

@@ -26,8 +26,8 @@ def render_pages(site: Any, renderer: PageMaker[_Page]) -> list[_Page]:
     if not site.programmes or index is None:
         return []
     md = _annotation_markdown(site.matcher)
-    files = [renderer.page("programme-index.html", "programmes/index.html", index=index,
-                           entries=[e for _, es in index.categories for e in es],
+    files = [renderer.page("programme-index.html", "programmes/index.html", categories=index.categories,
+                           counties=index.counties, entries=[e for _, es in index.categories for e in es],
                            biggest=max((c.count for e in index.entries.values() for c in e.cells), default=0))]
     for slug in sorted(index.entries):
         entry = index.entries[slug]

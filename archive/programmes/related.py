@@ -4,20 +4,35 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol, TypeVar
 
 from ..content import Programme, Report
 from .registry import name_key
 
 RELATED_LIMIT = 5
+_T = TypeVar("_T")
 
 Related = tuple[Report, float, tuple[Programme, ...]]  # (other report, score, programmes shared, rarest first)
 
 
+class RelatedMemo(Protocol):
+    """What this step needs of a watch session's memo."""
+
+    def same(self, name: str, inputs: object, compute: Callable[[], _T]) -> _T:
+        """compute()'s result, or the last one made under this name from equal inputs."""
+        ...
+
+
 def related(reports: Sequence[Report], sets: Mapping[str, frozenset[str]], idf: dict[str, float],
-            programmes: dict[str, Programme]) -> dict[str, tuple[Related, ...]]:
+            programmes: dict[str, Programme], memo: RelatedMemo | None = None) -> dict[str, tuple[Related, ...]]:
     """For every report, the reports sharing the most programmes, each weighted by its IDF, best first."""
     newest_first = sorted(reports, key=lambda r: (tuple(-x for x in r.date.sort_key()), r.slug))
-    picked = related_slugs([r.slug for r in newest_first], sets, idf, programmes)
+    order = [r.slug for r in newest_first]
+    if memo is None:
+        picked = related_slugs(order, sets, idf, programmes)
+    else:  # an edit seldom changes which programmes a report mentions: then the same slugs, at no cost
+        picked = memo.same("related", (order, sets, idf, list(programmes.values())),
+                           lambda: related_slugs(order, sets, idf, programmes))
     by_slug = {r.slug: r for r in reports}
     return {r.slug: tuple((by_slug[other], value, tuple(programmes[s] for s in shared))
                           for other, value, shared in picked[r.slug])
