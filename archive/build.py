@@ -73,8 +73,7 @@ def build(options: BuildOptions, memo: Memo | None = None) -> tuple[Site, list[O
         problems.raise_if_errors()
         pages = describe_pages(site)
         rendered = render(pages, options.layouts_dir, executor, memo)  # in other processes, while this one indexes
-        terms = search.with_mentions(site, [processed[r.slug].terms for r in site.reports])
-        index = search.build_search(site, terms, memo)
+        index = search.build_search(site, [processed[r.slug].terms for r in site.reports], memo)
         files = rendered() + data_files(site, options.layouts_dir, pages) + index
         files.append(marker_file())  # a site the next build may replace
     publish(files, options.out_dir, project, options.replace_out, memo.published if memo else None, executor)

@@ -20,13 +20,15 @@ class Processed:
 
     body: RenderedBody
     findings: programmes.Findings  # programme mentions, passages and figures found in the body
-    terms: search.DocTerms  # the report's search document and its terms (the programme field filled in later)
+    terms: search.DocTerms  # the report's search document and its terms, the programmes it mentions among them
 
 
 def process_report(report: Report, registry: Registry) -> Processed:
     """Render the body, find its programme mentions and tokenize it for search: a pure function of its inputs."""
     body = markdown.render_body(report, registry)
-    return Processed(body, programmes.find(report, body, registry), search.report_terms(report, body, []))
+    findings = programmes.find(report, body, registry)
+    mentioned = [p for p, _ in programmes.mentioned(findings, registry.programmes)]
+    return Processed(body, findings, search.report_terms(report, body, mentioned))
 
 
 class ReportMemo(Protocol):

@@ -49,7 +49,6 @@ def instrument() -> None:
     for name in ("load", "process_all", "assemble", "describe_pages", "render", "data_files", "publish"):
         timed(build_mod, name)
     timed(build_mod.programmes, "analyse", "programmes.analyse")
-    timed(search_mod, "with_mentions")
     timed(search_mod, "build_search")
     timed(search_mod, "build_index", "  build_index")
     timed(search_mod, "index_files", "  index_files")

@@ -20,6 +20,8 @@ from archive import search
 from archive.build import BuildOptions, analyse, load
 from archive.errors import Problems
 from archive.output import write_tree
+from archive.process import process_report
+from archive.programmes import Matcher
 from archive.search import shards as shard_files
 from archive.tokenize import (
     HAN,
@@ -332,13 +334,15 @@ def test_report_terms_are_a_pure_record_that_travels_between_processes(site):
         terms.doc = None  # type: ignore[misc]
 
 
-def test_terms_made_before_the_programme_analysis_give_the_same_files(site):
-    """A build that tokenizes reports before analysing programmes (the parallel one) adds them after: same bytes."""
-    early = [search.report_terms(r, site.bodies.get(r.slug), []) for r in site.reports]
-    late = search.build_search(site, search.with_mentions(site, early))
-    assert [(f.path, f.data) for f in late] == [(f.path, f.data) for f in search.build_search(site)]
+def test_the_per_report_step_tokenizes_the_programmes_the_analysis_finds_in_each_report(site):
+    """Each report's terms, made alone (as every build makes them), give the files of the analysed site's documents."""
+    registry = Matcher.from_registry(site.programmes, Problems())
+    alone = [process_report(r, registry).terms for r in site.reports]
+    assert any(dt.doc.programmes for dt in alone)  # 平江县's report mentions 雪亮工程, among others
+    assert [dt.doc for dt in alone] == search.documents(site)
+    assert [(f.path, f.data) for f in search.build_search(site, alone)] == [(f.path, f.data) for f in search.build_search(site)]
     with pytest.raises(ValueError):
-        search.build_search(site, early[::-1])
+        search.build_search(site, alone[::-1])
 
 
 def test_runs_of_any_length_give_the_same_index(docs):

@@ -11,12 +11,12 @@ pages.py      the programme pages (to move into archive/pages)
 from __future__ import annotations
 
 from .analysis import Cell, ProgrammeEntry, ProgrammeIndex, ReportFigure, analyse
-from .findings import Figure, Findings, Passage, figures_in, find, sentences
+from .findings import Figure, Findings, Passage, figures_in, find, mentioned, sentences
 from .linking import markdown_plugin
 from .pages import render_pages
 from .registry import Matcher, Span
 from .suggest import Candidate, suggest
 
 __all__ = ["Candidate", "Cell", "Figure", "Findings", "Matcher", "Passage", "ProgrammeEntry", "ProgrammeIndex",
-           "ReportFigure", "Span", "analyse", "figures_in", "find", "markdown_plugin", "render_pages", "sentences",
+           "ReportFigure", "Span", "analyse", "figures_in", "find", "markdown_plugin", "mentioned", "render_pages", "sentences",
            "suggest"]

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from ..content import Programme, Report
 from ..errors import Problems
-from .findings import Figure, Findings, Passage
+from .findings import Figure, Findings, Passage, mentioned
 from .registry import Matcher, name_key
 from .related import Related, RelatedMemo, related
 
@@ -120,7 +120,7 @@ def analyse(site: Collection, findings: Mapping[str, Findings], matcher: Matcher
     reports = sorted(site.reports, key=lambda r: (r.date.sort_key(), r.slug))  # oldest first
     check_overrides(reports, matcher, problems)
     got = _collect(reports, findings, programmes)
-    by_report = {r.slug: _mentioned(findings[r.slug], programmes) for r in reports}
+    by_report = {r.slug: mentioned(findings[r.slug], programmes) for r in reports}
     idf = {slug: math.log((len(reports) + 1) / len(rs)) for slug, rs in got.reports_of.items() if rs}
     county_names = tuple(g.name for g in site.counties) or tuple(sorted({r.county for r in reports}))
     county_of = {r.slug: r.county for r in reports}
@@ -184,13 +184,6 @@ def _collect(reports: Sequence[Report], findings: Mapping[str, Findings], progra
                 got.reports_of[slug].append(report)
         got.sets[report.slug] = here
     return got
-
-
-def _mentioned(found: Findings, programmes: dict[str, Programme]) -> tuple[tuple[Programme, int], ...]:
-    """The programmes a report mentions or names, with its mentions of each, most mentioned first."""
-    counts = dict(found.counts)
-    return tuple(sorted(((programmes[s], counts.get(s, 0)) for s in found.mentions),
-                        key=lambda pc: (-pc[1], name_key(pc[0]))))
 
 
 def _entry(p: Programme, got: _Collected, findings: Mapping[str, Findings], programmes: dict[str, Programme],

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..content import Report
+from ..content import Programme, Report
 from ..fold import phrase
 from .linking import excluded_by
-from .registry import Matcher, Span
+from .registry import Matcher, Span, name_key
 
 if TYPE_CHECKING:
     from ..markdown import Paragraph, RenderedBody
@@ -150,3 +150,10 @@ def figures_in(sentence: str) -> list[tuple[str, Pieces]]:
         for f in FIGURE_RE.finditer(clause):
             out.append((f.group(), pieces(clause.strip(), [(f.start() - indent, f.end() - indent)])))
     return out
+
+
+def mentioned(found: Findings, programmes: dict[str, Programme]) -> tuple[tuple[Programme, int], ...]:
+    """The programmes a report mentions or names, with its mentions of each, most mentioned first."""
+    counts = dict(found.counts)
+    return tuple(sorted(((programmes[s], counts.get(s, 0)) for s in found.mentions),
+                        key=lambda pc: (-pc[1], name_key(pc[0]))))

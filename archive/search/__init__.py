@@ -15,7 +15,6 @@ from .documents import (
     documents,
     field_terms,
     report_terms,
-    with_mentions,
 )
 from .index import Index, RowsMemo, build_index
 from .shards import ASSETS, SHARD_BYTES, index_files, plan_shards
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ASSETS", "FIELDS", "SHARD_BYTES", "DocTerms", "Index", "RowsMemo", "SearchDoc", "build_index", "build_search",
            "doc_terms", "document", "documents", "field_terms", "index_files", "plan_shards", "render_pages",
-           "report_terms", "stats", "with_mentions"]
+           "report_terms", "stats"]
 
 
 def build_search(site: Site, terms: Sequence[DocTerms] | None = None, memo: RowsMemo | None = None) -> list[OutputFile]:

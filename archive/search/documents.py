@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..tokenize import positions
@@ -15,11 +15,6 @@ if TYPE_CHECKING:
 
 # Indexed fields and their boosts: the title weighs most, the names a reader types next.
 FIELDS: tuple[tuple[str, int], ...] = (("title", 10), ("body", 1), ("county", 5), ("author", 3), ("programme", 3))
-# The programme field comes last: a build that tokenizes reports before the programme analysis
-# (archive/process.py) has it added afterwards (with_mentions).
-PROGRAMME = len(FIELDS) - 1
-assert FIELDS[PROGRAMME][0] == "programme"
-
 # Separates the terms, and the positions, of a field in FieldTerms: no term or positions text holds one.
 SEP = " "
 
@@ -159,14 +154,3 @@ def mentioned_in(site: Site, report: Report) -> list[Programme]:
 def documents(site: Site) -> list[SearchDoc]:
     """Every report of the site as a search document, in the site's order."""
     return [document(r, site.bodies.get(r.slug), mentioned_in(site, r)) for r in site.reports]
-
-
-def with_mentions(site: Site, terms: Iterable[DocTerms]) -> list[DocTerms]:
-    """Terms made before the programme analysis (mentioning nothing), with each report's programmes added."""
-    out = []
-    for report, dt in zip(site.reports, terms, strict=True):
-        mentioned = mentioned_in(site, report)
-        doc = replace(dt.doc, programme="\n".join(p.name for p in mentioned),
-                      programmes=tuple(p.slug for p in mentioned))
-        out.append(DocTerms(doc, (*dt.fields[:PROGRAMME], field_terms(doc.programme))))
-    return out
