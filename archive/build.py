@@ -47,14 +47,25 @@ def load(options: BuildOptions, problems: Problems) -> Content:
     return load_content(config, options.content_dir, problems, drafts=options.drafts)
 
 
-def analyse(content: Content, problems: Problems, executor: Runner | None = None,
+def process(content: Content, problems: Problems, executor: Runner,
             memo: Memo | None = None) -> tuple[Site, dict[str, Processed]]:
-    """Process every report, assemble the collection and analyse the programmes across it (build() and check())."""
+    """Process every report (body, programme mentions, search terms) and assemble the collection in order."""
     registry = programmes.Matcher.from_registry(content.programmes, problems)
-    processed = process_all(content.reports, registry, executor or SerialExecutor(), memo)
-    site = assemble(content, {slug: p.body for slug, p in processed.items()}, registry, problems)
-    analysis = programmes.analyse(site, {slug: p.findings for slug, p in processed.items()}, registry, problems, memo)
-    return replace(site, programme_index=analysis), processed
+    processed = process_all(content.reports, registry, executor, memo)
+    return assemble(content, {slug: p.body for slug, p in processed.items()}, registry, problems), processed
+
+
+def analyse_programmes(site: Site, processed: dict[str, Processed], problems: Problems,
+                       memo: Memo | None = None) -> Site:
+    """The site with its programmes analysed across the reports: mentions, passages, figures, related reports."""
+    findings = {slug: p.findings for slug, p in processed.items()}
+    return replace(site, programme_index=programmes.analyse(site, findings, site.matcher, problems, memo))
+
+
+def analyse(content: Content, problems: Problems) -> tuple[Site, dict[str, Processed]]:
+    """process() and analyse_programmes() in this process (check() and the commands)."""
+    site, processed = process(content, problems, SerialExecutor())
+    return analyse_programmes(site, processed, problems), processed
 
 
 def build(options: BuildOptions, memo: Memo | None = None) -> tuple[Site, list[OutputFile], Problems]:
@@ -69,11 +80,14 @@ def build(options: BuildOptions, memo: Memo | None = None) -> tuple[Site, list[O
         content = load(options, problems)
         problems.raise_if_errors()
         executor = SerialExecutor() if memo else executor_for(options.jobs, len(content.reports))
-        site, processed = analyse(content, problems, executor, memo)  # per report, then across the collection
+        site, processed = process(content, problems, executor, memo)  # per report, then the collection in order
+        terms = [processed[r.slug].terms for r in site.reports]
+        runs = search.index_runs(terms, executor, memo)  # in other processes, while this one analyses
+        site = analyse_programmes(site, processed, problems, memo)
         problems.raise_if_errors()
         pages = describe_pages(site)
         rendered = render(pages, options.layouts_dir, executor, memo)  # in other processes, while this one indexes
-        index = search.build_search(site, [processed[r.slug].terms for r in site.reports], memo)
+        index = search.build_search(site, terms, runs())
         files = rendered() + data_files(site, options.layouts_dir, pages) + index
         files.append(marker_file())  # a site the next build may replace
     publish(files, options.out_dir, project, options.replace_out, memo.published if memo else None, executor)

@@ -65,7 +65,9 @@ def test_a_parallel_build_writes_the_same_bytes_as_a_serial_one(project: Path, m
     build(options(project, "serial", 1))
     calls = spy_on_share(monkeypatch)
     site, files, _ = build(options(project, "parallel", 2))
-    assert calls == [2, 2, 2]  # bodies, programme findings and search terms; then the pages; then writing the files
+    # bodies, programme findings and search terms; the index's runs (meanwhile this process analyses); the pages
+    # (meanwhile it joins the runs); then writing the files
+    assert calls == [2, 2, 2, 2]
     assert len(site.reports) == 65
     assert differences(project / "serial", project / "parallel") == []
     built = {p.relative_to(project / "parallel").as_posix() for p in (project / "parallel").rglob("*") if p.is_file()}

@@ -6,12 +6,13 @@ from pathlib import Path
 
 from archive.content import PartialDate, Programme, Report
 from archive.errors import Problems
+from archive.executor import SerialExecutor
 from archive.memo import Memo
 from archive.output import OutputFile
 from archive.process import process_report
 from archive.programmes import Matcher
 from archive.pages import Page
-from archive.search import build_index, report_terms
+from archive.search import build_index, index_runs, report_terms
 
 
 def report(**changes) -> Report:
@@ -70,7 +71,7 @@ def test_a_search_index_run_is_assembled_again_only_when_one_of_its_reports_chan
 
     def step(terms: list) -> object:
         memo.start(full=False)
-        index = build_index(terms, run=2, memo=Counting())
+        index = build_index(terms, runs=index_runs(terms, SerialExecutor(), Counting(), run=2)())
         memo.finish()
         assert index == build_index(terms, run=2)  # what a build without the memo assembles
         return index

@@ -16,24 +16,25 @@ from .documents import (
     field_terms,
     report_terms,
 )
-from .index import Index, RowsMemo, build_index
+from .index import Index, Rows, RowsMemo, build_index, index_runs
 from .shards import ASSETS, SHARD_BYTES, index_files, plan_shards
 
 if TYPE_CHECKING:
     from ..collection import Site
 
-__all__ = ["ASSETS", "FIELDS", "SHARD_BYTES", "DocTerms", "Index", "RowsMemo", "SearchDoc", "build_index", "build_search",
-           "doc_terms", "document", "documents", "field_terms", "index_files", "plan_shards", "render_pages",
+__all__ = ["ASSETS", "FIELDS", "SHARD_BYTES", "DocTerms", "Index", "Rows", "RowsMemo", "SearchDoc", "build_index", "build_search",
+           "doc_terms", "document", "documents", "field_terms", "index_files", "index_runs", "plan_shards", "render_pages",
            "report_terms", "stats"]
 
 
-def build_search(site: Site, terms: Sequence[DocTerms] | None = None, memo: RowsMemo | None = None) -> list[OutputFile]:
-    """The index scripts of the site, from every report's terms in the site's order (computed here if not given)."""
+def build_search(site: Site, terms: Sequence[DocTerms] | None = None, runs: Sequence[Rows] | None = None) -> list[OutputFile]:
+    """The index scripts of the site, from every report's terms in the site's order (computed here if not given)
+    and the rows of their runs (index_runs; assembled here if not given)."""
     if terms is None:
         terms = [doc_terms(doc) for doc in documents(site)]
     if [dt.doc.ref for dt in terms] != [r.url for r in site.reports]:
         raise ValueError("the search terms are not the site's reports, in the site's order")
-    index = build_index(terms, memo=memo)
+    index = build_index(terms, runs=runs)
     return index_files(site, [dt.doc for dt in terms], index)
 
 

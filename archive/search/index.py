@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .documents import FIELDS, SEP, DocTerms
+
+if TYPE_CHECKING:
+    from ..executor import Runner
 
 # lunr's BM25 parameters (its defaults), written into the manifest for the browser.
 K1, B = 1.2, 0.75
@@ -70,10 +73,28 @@ class RowsMemo(Protocol):
         ...
 
 
-def build_index(terms: Sequence[DocTerms], run: int = RUN, memo: RowsMemo | None = None) -> Index:
-    """The index of the documents, numbered in order, with lunr's term numbers (in the order terms first occur)."""
-    runs = [memo.rows(first, tuple(terms[first:first + run]), run_rows) if memo else
-            run_rows(first, tuple(terms[first:first + run])) for first in range(0, len(terms), run)]
+def index_runs(terms: Sequence[DocTerms], executor: Runner, memo: RowsMemo | None = None,
+               run: int = RUN) -> Callable[[], list[Rows]]:
+    """The rows of every run of `run` documents, begun on the executor now (those the memo holds kept); call for them."""
+    runs = [(first, tuple(terms[first:first + run])) for first in range(0, len(terms), run)]
+    if memo is None:
+        return executor.start(_rows_of, runs)
+    rows = [memo.rows(first, run, run_rows) for first, run in runs]
+    return lambda: rows
+
+
+def _rows_of(run: tuple[int, tuple[DocTerms, ...]]) -> Rows:
+    """run_rows() of a (first document, documents) pair: what the executor maps."""
+    return run_rows(*run)
+
+
+def build_index(terms: Sequence[DocTerms], run: int = RUN, runs: Sequence[Rows] | None = None) -> Index:
+    """The index of the documents, numbered in order, with lunr's term numbers (in the order terms first occur).
+
+    runs: the rows of the runs of RUN documents (index_runs), else assembled here, run by run.
+    """
+    if runs is None:
+        runs = [run_rows(first, tuple(terms[first:first + run])) for first in range(0, len(terms), run)]
     per_field: list[dict[str, list[str]]] = [{} for _ in FIELDS]
     for part in runs:
         for into, rows in zip(per_field, part.fields):
