@@ -45,7 +45,8 @@ def run_plain(content: Path, out: Path) -> dict:
     search.partial = lambda first, docs: None  # revisions before issue 12: a parallel build indexed report fields
     # the per-report step tokenizes each report for the index: skipped too (the stubbed index ignores the terms)
     search.report_terms = lambda *args, **kwargs: None
-    search.with_mentions = lambda site, terms: None
+    search.with_mentions = lambda site, terms: None  # revisions before the per-report step tokenized mentions
+    search.index_runs = lambda *args, **kwargs: (lambda: [])  # the index's runs, begun before the analysis
     return run_full(content, out)
 
 
