@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import statistics
 import threading
 from dataclasses import dataclass, field
 from functools import partial
@@ -205,8 +206,9 @@ def page_url(url: str) -> str:
     return url
 
 
-def run_engine(browser, server: Server, engine: Engine, queries: list[str], repeats: int = 3) -> EngineRun:
-    """Load one tool in a fresh browser context and run every query: timings first, then full result lists."""
+def run_engine(browser, server: Server, engine: Engine, queries: list[str], repeats: int = 3,
+               lists: bool = True) -> EngineRun:
+    """Load one tool in a fresh browser context and run every query: timings first, then (lists) full result lists."""
     run = EngineRun(engine.name)
     context = browser.new_context()
     page = context.new_page()
@@ -230,7 +232,7 @@ def run_engine(browser, server: Server, engine: Engine, queries: list[str], repe
         for _ in range(repeats):
             for q in queries:
                 run.warm_ms.append(page.evaluate(engine.query_js, q)["ms"])
-        for q in queries:
+        for q in queries if lists else []:
             run.urls[q] = {page_url(u) for u in page.evaluate(engine.urls_js, q)}
     except Exception as exc:  # noqa: BLE001 - one tool failing must not hide the other's figures
         run.error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
@@ -239,19 +241,49 @@ def run_engine(browser, server: Server, engine: Engine, queries: list[str], repe
     return run
 
 
-def measure(site: Path, engines: list[Engine], queries: list[str], repeats: int = 3,
+def warm_up(browser, server: Server) -> None:
+    """Open and close one page first: a browser's own processes are slow for its first page, which the tool
+    measured first would otherwise pay alone (a first query 10-25 ms slower in the first context, bench/PROFILE.md)."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(server.url + BLANK, wait_until="load")
+        page.wait_for_timeout(SETTLE_MS)
+    finally:
+        context.close()
+
+
+def combined(runs: list[EngineRun]) -> EngineRun:
+    """One tool's sessions as one run: each time the median of the sessions, the rest from the first session."""
+    ok = [r for r in runs if not r.error] or runs[:1]
+    run = ok[0]
+    for name in ("query_ms", "search_ms"):
+        setattr(run, name, {q: statistics.median(getattr(r, name)[q] for r in ok) for q in getattr(run, name)})
+    run.load_ms = statistics.median(r.load_ms for r in ok)
+    run.first_search_ms = statistics.median(r.first_search_ms for r in ok)
+    run.error = next((r.error for r in runs if r.error), "")
+    return run
+
+
+def measure(site: Path, engines: list[Engine], queries: list[str], repeats: int = 3, sessions: int = 1,
             log: Callable[[str], None] = print) -> list[EngineRun]:
-    """Serve the site and run every engine in the same Chromium, one fresh context each."""
+    """Serve the site and run every engine in the same Chromium, a fresh context per engine and session.
+
+    After a first page (warm_up), the engines take turns, the order reversed every session; each query's first-run
+    time is the median of the sessions' (repeated runs and result lists come from the first session).
+    """
     from playwright.sync_api import sync_playwright
 
-    runs = []
+    runs: dict[str, list[EngineRun]] = {e.name: [] for e in engines}
     with Server(site) as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            for engine in engines:
-                log(f"  browser: {engine.name}")
-                runs.append(run_engine(browser, server, engine, queries, repeats))
+            warm_up(browser, server)
+            for n in range(sessions):
+                for engine in engines if n % 2 == 0 else engines[::-1]:
+                    log(f"  browser: {engine.name}, session {n + 1}/{sessions}")
+                    runs[engine.name].append(run_engine(browser, server, engine, queries, repeats if n == 0 else 0,
+                                                        lists=n == 0))
         finally:
             browser.close()
-    return runs
-
+    return [combined(runs[e.name]) for e in engines]

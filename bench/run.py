@@ -360,7 +360,7 @@ def bench_builds(res: Results, content: Path, work: Path, pagefind: bool) -> Pat
     return site
 
 
-def bench_search(res: Results, content: Path, site: Path, pagefind: bool, repeats: int) -> None:
+def bench_search(res: Results, content: Path, site: Path, pagefind: bool, repeats: int, sessions: int = 1) -> None:
     """Sizes, then both tools in Chromium on the same site with the same queries, scored against a substring scan."""
     res.html = dir_size(site, (".html",), exclude="pagefind")
     index_files, res.our_index_note = oursearch.index_files(site)
@@ -390,7 +390,7 @@ def bench_search(res: Results, content: Path, site: Path, pagefind: bool, repeat
         res.expected[q] = len(truth.expected(docs, q))
         res.expected_tags[q] = len(truth.expected_with_tags(docs, q))
     if engines:
-        res.engines = web.measure(site, engines, QUERIES, repeats=repeats, log=log)
+        res.engines = web.measure(site, engines, QUERIES, repeats=repeats, sessions=sessions, log=log)
     for run in res.engines:
         if run.error:
             res.notes.append(f"{run.name} failed in the browser: {run.error}")
@@ -562,7 +562,9 @@ def table(res: Results) -> str:
         f"| recall / precision if a programme a report mentions by an alias counts as a match | {pct(res.recall('ours', True))} / {pct(res.precision('ours', True))} | {pct(res.recall('Pagefind', True))} / {pct(res.precision('Pagefind', True))} | |",
         "",
         "Query time = the query plus the details (title, URL, snippet) of the first "
-        f"{web.RESULTS_PAGE} results, measured in the page with `performance.now()`. Bytes are response bodies counted "
+        f"{web.RESULTS_PAGE} results, measured in the page with `performance.now()`; a query's first-run time is the "
+        f"median of {res.runs} session(s), each tool in a fresh page of the same browser, taking turns (the order "
+        "reversed every session), after one page opened first to start the browser's own processes. Bytes are response bodies counted "
         "by the benchmark's server from a blank page to the first results; \"gzip\" is what a host that compresses "
         "responses would send (already-compressed files count as sent).",
         "",
@@ -690,7 +692,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             try:
                 site = bench_builds(res, content, work, pagefind)
-                bench_search(res, content, site, pagefind, args.repeats)
+                bench_search(res, content, site, pagefind, args.repeats, args.runs)
             except ChildTimeout as exc:
                 res.notes.append(f"Stopped: {exc}; the figures after it were not measured.")
             text = table(res)
