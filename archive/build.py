@@ -47,7 +47,7 @@ def load(options: BuildOptions, problems: Problems) -> Content:
     return load_content(config, options.content_dir, problems, drafts=options.drafts)
 
 
-def process(content: Content, problems: Problems, executor: Runner,
+def process_reports(content: Content, problems: Problems, executor: Runner,
             memo: Memo | None = None) -> tuple[Site, dict[str, Processed]]:
     """Process every report (body, programme mentions, search terms) and assemble the collection in order."""
     registry = programmes.Matcher.from_registry(content.programmes, problems)
@@ -63,8 +63,8 @@ def analyse_programmes(site: Site, processed: dict[str, Processed], problems: Pr
 
 
 def analyse(content: Content, problems: Problems) -> tuple[Site, dict[str, Processed]]:
-    """process() and analyse_programmes() in this process (check() and the commands)."""
-    site, processed = process(content, problems, SerialExecutor())
+    """process_reports() and analyse_programmes() in this process (check() and the commands)."""
+    site, processed = process_reports(content, problems, SerialExecutor())
     return analyse_programmes(site, processed, problems), processed
 
 
@@ -80,7 +80,7 @@ def build(options: BuildOptions, memo: Memo | None = None) -> tuple[Site, list[O
         content = load(options, problems)
         problems.raise_if_errors()
         executor = SerialExecutor() if memo else executor_for(options.jobs, len(content.reports))
-        site, processed = process(content, problems, executor, memo)  # per report, then the collection in order
+        site, processed = process_reports(content, problems, executor, memo)  # per report, then the collection in order
         terms = [processed[r.slug].terms for r in site.reports]
         runs = search.index_runs(terms, executor, memo)  # in other processes, while this one analyses
         site = analyse_programmes(site, processed, problems, memo)

@@ -127,9 +127,7 @@ class _Describer:
 
 
 def describe_pages(site: Site) -> list[Page]:
-    """Every HTML page of the site, programme pages first, the 404 page last.
-
-    """
+    """Every HTML page of the site, programme pages first, the 404 page last."""
     describer = _Describer(site, with_programmes=bool(site.programmes))
     out: list[Page] = programme_pages(site, describer)
     # no link to a programme index that was not made

@@ -18,5 +18,5 @@ from .registry import Matcher, Span
 from .suggest import Candidate, suggest
 
 __all__ = ["Candidate", "Cell", "Figure", "Findings", "Matcher", "Passage", "ProgrammeEntry", "ProgrammeIndex",
-           "ReportFigure", "Span", "analyse", "figures_in", "find", "markdown_plugin", "mentioned", "render_pages", "sentences",
-           "suggest"]
+           "ReportFigure", "Span", "analyse", "figures_in", "find", "markdown_plugin", "mentioned", "render_pages",
+           "sentences", "suggest"]
