@@ -268,7 +268,6 @@ def test_a_symlinked_report_leading_out_of_content_is_refused(proj: Path, tmp_pa
     assert tree(proj / "site") == site and not (proj / "site/reports/2099-outside.html").exists()
 
 
-
 def test_a_programmes_folder_that_is_a_symlink_out_of_content_is_refused(proj: Path, tmp_path: Path) -> None:
     # not the files but their folder leads out: each of its files is refused, the build fails
     outside = tmp_path / "别处项目"

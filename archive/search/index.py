@@ -79,7 +79,7 @@ def index_runs(terms: Sequence[DocTerms], executor: Runner, memo: RowsMemo | Non
     runs = [(first, tuple(terms[first:first + run])) for first in range(0, len(terms), run)]
     if memo is None:
         return executor.start(_rows_of, runs)
-    rows = [memo.rows(first, run, run_rows) for first, run in runs]
+    rows = [memo.rows(first, docs, run_rows) for first, docs in runs]
     return lambda: rows
 
 
